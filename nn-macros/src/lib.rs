@@ -1,0 +1,28 @@
+//! The `network!` macro of [nn](https://docs.rs/nn). This crate is an implementation detail:
+//! depend on `nn`, which re-exports the macro.
+//!
+//! The macro is a pipeline, one module per stage: [`ast`] parses the tokens as written (with
+//! their spans), [`validate`] checks them into a plain [`validate::Model`], and [`expand`]
+//! writes the Rust code from that model alone.
+#![forbid(unsafe_code)]
+
+mod ast;
+mod expand;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Declares a network: a struct of statically sized dense layers with its forward and
+/// backward passes. See the `nn` crate for the syntax and examples.
+#[proc_macro]
+pub fn network(input: TokenStream) -> TokenStream {
+    let def = match syn::parse::<ast::NetworkDef>(input) {
+        Ok(def) => def,
+        Err(err) => return err.to_compile_error().into(),
+    };
+    match validate::validate(&def) {
+        Ok(model) => expand::expand(&model),
+        Err(err) => expand::fallback(&def, &err),
+    }
+    .into()
+}

@@ -1,0 +1,95 @@
+//! The dense layer: `a = f(W·x + b)`.
+use crate::{c, Activation, Float};
+use nalgebra::{SMatrix, SVector};
+use rand::{rngs::SmallRng, RngExt};
+
+/// A fully connected layer from `I` inputs to `O` outputs with activation `A`.
+///
+/// The weights are an `O×I` matrix, so `W·x` maps an input column to an output column, exactly
+/// as `torch.nn.Linear` stores them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation> {
+    /// `W`, one row per output.
+    pub weight: SMatrix<T, O, I>,
+    /// `b`, added to every column of `W·x`.
+    pub bias: SVector<T, O>,
+    /// The activation `f` (zero-sized).
+    pub activation: A,
+}
+
+impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
+    /// A layer whose weights and bias are all zero.
+    #[must_use]
+    pub fn zeros() -> Self {
+        Self {
+            weight: SMatrix::zeros(),
+            bias: SVector::zeros(),
+            activation: A::default(),
+        }
+    }
+
+    /// Computes `z = W·x + b` for a batch `x` with one sample per column.
+    #[must_use]
+    pub fn linear<const B: usize>(&self, x: &SMatrix<T, I, B>) -> SMatrix<T, O, B> {
+        let mut z = self.weight * x;
+        for mut col in z.column_iter_mut() {
+            col += &self.bias;
+        }
+        z
+    }
+
+    /// Computes `a = f(W·x + b)`.
+    #[must_use]
+    pub fn forward<const B: usize>(&self, x: &SMatrix<T, I, B>) -> SMatrix<T, O, B> {
+        A::forward(&self.linear(x))
+    }
+
+    /// Computes `∂L/∂x = Wᵀ·δ`, the error sent back to the layer below.
+    #[must_use]
+    pub fn backprop<const B: usize>(&self, delta: &SMatrix<T, O, B>) -> SMatrix<T, I, B> {
+        self.weight.tr_mul(delta)
+    }
+
+    /// Adds `δ·xᵀ` to `W` and the row sums of `δ` to `b`: used on a gradient, this accumulates
+    /// `∂L/∂W` and `∂L/∂b` for the batch `x` whose pre-activation error is `δ = ∂L/∂z`.
+    pub fn accumulate<const B: usize>(&mut self, x: &SMatrix<T, I, B>, delta: &SMatrix<T, O, B>) {
+        self.weight.gemm(T::one(), delta, &x.transpose(), T::one());
+        self.bias += delta.column_sum();
+    }
+}
+
+/// The view of a dense layer that generic code (optimizers, io, summaries) works with.
+pub trait Layer<T: Float> {
+    /// `(outputs, inputs)`: the weight matrix is `outputs × inputs`.
+    fn shape(&self) -> (usize, usize);
+    /// The activation's name, such as `"relu"`.
+    fn activation(&self) -> &'static str;
+    /// The weights, column by column (nalgebra's order), and the bias.
+    fn params(&self) -> [&[T]; 2];
+    /// The weights, column by column, and the bias, to change in place.
+    fn params_mut(&mut self) -> [&mut [T]; 2];
+    /// Draws the weights uniformly from `±sqrt(6 / fan_in)` (He, relu family) or
+    /// `±sqrt(6 / (fan_in + fan_out))` (Glorot), and zeroes the bias, as Keras does.
+    fn init(&mut self, rng: &mut SmallRng);
+}
+
+impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<T, I, O, A> {
+    fn shape(&self) -> (usize, usize) {
+        (O, I)
+    }
+    fn activation(&self) -> &'static str {
+        A::NAME
+    }
+    fn params(&self) -> [&[T]; 2] {
+        [self.weight.as_slice(), self.bias.as_slice()]
+    }
+    fn params_mut(&mut self) -> [&mut [T]; 2] {
+        [self.weight.as_mut_slice(), self.bias.as_mut_slice()]
+    }
+    fn init(&mut self, rng: &mut SmallRng) {
+        let fan = if A::HE_INIT { I } else { I + O };
+        let limit = libm::sqrt(6.0 / fan as f64);
+        self.weight = SMatrix::from_fn(|_, _| c(limit * (2.0 * rng.random::<f64>() - 1.0)));
+        self.bias = SVector::zeros();
+    }
+}

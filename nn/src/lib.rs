@@ -1,0 +1,93 @@
+//! Small neural networks whose shapes the compiler checks.
+//!
+//! Under the circles-and-arrows picture, a neural network is a sequence of matrix
+//! multiplications. One dense layer computes `a = f(W·x + b)`; a batch of samples is a matrix
+//! whose columns are the samples, so a forward pass is one matrix product per layer; training is
+//! the chain rule written as transposed products. This crate shows exactly that, on
+//! [`nalgebra`]'s statically sized matrices, so a shape mistake is a compile error.
+//!
+//! The [`network!`] macro declares a network; everything else (layers, activations, losses,
+//! optimizers, the training loop) is plain generic Rust in this crate.
+//!
+//! ```
+//! use nn::prelude::*;
+//!
+//! network! {
+//!     /// Learns exclusive or.
+//!     pub struct Xor < 2 => 4 relu => 1 sigmoid >
+//! }
+//!
+//! let net = Xor::new(7); // seeded: He init for relu layers, Glorot otherwise
+//! let y = net.forward(&SVector::from([1.0, 0.0]));
+//! assert!(y[0] > 0.0 && y[0] < 1.0);
+//! assert_eq!(Xor::PARAMS, 4 * 2 + 4 + 1 * 4 + 1);
+//! ```
+//!
+//! Without the default `std` feature the crate is `#![no_std]`: networks, forward, backward,
+//! losses and optimizers allocate nothing and need no allocator.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+mod activation;
+mod dense;
+mod error;
+mod loss;
+mod network;
+mod optim;
+mod train;
+
+pub use activation::{
+    Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
+};
+pub use dense::{Dense, Layer};
+pub use error::Error;
+pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
+pub use nalgebra::{self, SMatrix, SVector};
+pub use network::{Model, Network};
+#[doc(inline)]
+pub use nn_macros::network;
+pub use optim::{Adam, Optimizer, Sgd};
+pub use train::Trainer;
+#[cfg(feature = "std")]
+pub use train::{evaluate, Fit, History, Metrics};
+
+/// What a program that declares and uses networks needs: `use nn::prelude::*;`.
+pub mod prelude {
+    pub use crate::{network, Model, Network, SMatrix, SVector};
+}
+
+/// A scalar a network computes in: `f32` (the default) or `f64`.
+pub trait Float: nalgebra::RealField + Copy + Default {
+    /// The safetensors name of this type: `"F32"` or `"F64"`.
+    const DTYPE: &'static str;
+    /// The error function `erf(x) = 2/√π ∫₀ˣ e^(-t²) dt`.
+    #[must_use]
+    fn erf(self) -> Self;
+    /// Widens (or keeps) the value as an `f64`.
+    #[must_use]
+    fn to_f64(self) -> f64;
+}
+
+impl Float for f32 {
+    const DTYPE: &'static str = "F32";
+    fn erf(self) -> Self {
+        libm::erff(self)
+    }
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl Float for f64 {
+    const DTYPE: &'static str = "F64";
+    fn erf(self) -> Self {
+        libm::erf(self)
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+/// Converts an `f64` constant to the network's scalar type.
+pub(crate) fn c<T: Float>(x: f64) -> T {
+    nalgebra::convert(x)
+}

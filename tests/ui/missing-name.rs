@@ -1,0 +1,3 @@
+// The struct needs a name.
+nn::network! { pub struct < 2 => 1 sigmoid > }
+fn main() {}
