@@ -31,7 +31,10 @@ impl Parse for NetworkDef {
         let vis = input.parse()?;
         input.parse::<Token![struct]>()?;
         let name = input.parse().map_err(|e| {
-            Error::new(e.span(), "expected the network's name, as in `struct Xor < 2 => 1 sigmoid >`")
+            Error::new(
+                e.span(),
+                "expected the network's name, as in `struct Xor < 2 => 1 sigmoid >`",
+            )
         })?;
         let dtype = match input.parse::<Option<Token![:]>>()? {
             Some(_) => Some(input.parse()?),
@@ -50,7 +53,10 @@ impl Parse for NetworkDef {
             input.parse::<Token![=>]>()?;
             let size = size(input, "a layer size")?;
             let activation = input.parse().map_err(|e| {
-                Error::new(e.span(), "expected an activation after the layer size, such as `relu`")
+                Error::new(
+                    e.span(),
+                    "expected an activation after the layer size, such as `relu`",
+                )
             })?;
             layers.push(LayerDef { size, activation });
         }
@@ -58,7 +64,15 @@ impl Parse for NetworkDef {
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the network's closing `>`"));
         }
-        Ok(Self { attrs, vis, name, dtype, input: first, layers, close })
+        Ok(Self {
+            attrs,
+            vis,
+            name,
+            dtype,
+            input: first,
+            layers,
+            close,
+        })
     }
 }
 

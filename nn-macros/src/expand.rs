@@ -17,7 +17,10 @@ pub fn expand(model: &Model) -> TokenStream {
     let Model { def, dtype, .. } = model;
     let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
     let n = model.layers.len();
-    let sizes: Vec<usize> = [model.input].into_iter().chain(model.layers.iter().map(|l| l.size)).collect();
+    let sizes: Vec<usize> = [model.input]
+        .into_iter()
+        .chain(model.layers.iter().map(|l| l.size))
+        .collect();
     let (input, output) = (sizes[0], sizes[n]);
     let field: Vec<_> = (1..=n).map(|i| format_ident!("l{}", i)).collect();
     // `::nn::Relu`, spanned at the activation as written, so type errors point there.
@@ -28,11 +31,20 @@ pub fn expand(model: &Model) -> TokenStream {
     let macs: usize = fan_in.iter().zip(fan_out).map(|(i, o)| i * o).sum();
     let params = macs + fan_out.iter().sum::<usize>();
     let bytes = params * if dtype == "f64" { 8 } else { 4 };
-    let arch: Vec<String> = model.layers.iter().map(|l| format!("{} {}", l.size, l.name)).collect();
+    let arch: Vec<String> = model
+        .layers
+        .iter()
+        .map(|l| format!("{} {}", l.size, l.name))
+        .collect();
     let arch = format!("{input} => {}", arch.join(" => "));
     let docs = docs(model, &sizes, params, bytes, macs);
     let field_docs = (1..).zip(&model.layers).map(|(i, l)| {
-        format!("Layer {i}: `{}×{}` weights, activation `{}`.", sizes[i], sizes[i - 1], l.name)
+        format!(
+            "Layer {i}: `{}×{}` weights, activation `{}`.",
+            sizes[i],
+            sizes[i - 1],
+            l.name
+        )
     });
 
     let (forward, backward) = (forward(model), backward(model));
@@ -117,7 +129,11 @@ fn input_of(i: usize) -> TokenStream {
 fn forward(model: &Model) -> TokenStream {
     let n = model.layers.len();
     let hidden = (1..n).map(|i| {
-        let (f, a, x) = (format_ident!("l{}", i), format_ident!("a{}", i), input_of(i));
+        let (f, a, x) = (
+            format_ident!("l{}", i),
+            format_ident!("a{}", i),
+            input_of(i),
+        );
         quote! { let #a = self.#f.forward(#x); }
     });
     let (last, x) = (format_ident!("l{}", n), input_of(n));
@@ -173,17 +189,32 @@ fn docs(model: &Model, sizes: &[usize], params: usize, bytes: usize, macs: usize
     let n = model.layers.len();
     let mut docs = vec![
         String::new(),
-        format!("Computes, for `x` of {} values (a batch is a matrix, one sample per column):", sizes[0]),
+        format!(
+            "Computes, for `x` of {} values (a batch is a matrix, one sample per column):",
+            sizes[0]
+        ),
         String::new(),
         "```text".to_string(),
     ];
     for (i, layer) in (1..).zip(&model.layers) {
-        let out = if i == n { "y ".to_string() } else { format!("h{i}") };
-        let x = if i == 1 { "x".to_string() } else { format!("h{}", i - 1) };
+        let out = if i == n {
+            "y ".to_string()
+        } else {
+            format!("h{i}")
+        };
+        let x = if i == 1 {
+            "x".to_string()
+        } else {
+            format!("h{}", i - 1)
+        };
         let (o, k, name) = (sizes[i], sizes[i - 1], layer.name);
-        docs.push(format!("{out} = {name}(W{i} · {x} + b{i})    W{i}: {o}×{k}, b{i}: {o}"));
+        docs.push(format!(
+            "{out} = {name}(W{i} · {x} + b{i})    W{i}: {o}×{k}, b{i}: {o}"
+        ));
     }
     docs.push("```".to_string());
-    docs.push(format!("{params} parameters ({bytes} bytes), {macs} multiply-adds per sample."));
+    docs.push(format!(
+        "{params} parameters ({bytes} bytes), {macs} multiply-adds per sample."
+    ));
     docs
 }

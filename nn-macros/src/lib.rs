@@ -1,8 +1,8 @@
 //! The `network!` macro of [nn](https://docs.rs/nn). This crate is an implementation detail:
 //! depend on `nn`, which re-exports the macro.
 //!
-//! The macro is a pipeline, one module per stage: [`ast`] parses the tokens as written (with
-//! their spans), [`validate`] checks them into a plain [`validate::Model`], and [`expand`]
+//! The macro is a pipeline, one module per stage: `ast` parses the tokens as written (with
+//! their spans), `validate` checks them into a plain `validate::Model`, and `expand`
 //! writes the Rust code from that model alone.
 #![forbid(unsafe_code)]
 

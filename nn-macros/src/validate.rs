@@ -53,7 +53,10 @@ impl Errors {
 
 pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     let mut errors = Errors::default();
-    let dtype = def.dtype.clone().unwrap_or_else(|| Ident::new("f32", Span::call_site()));
+    let dtype = def
+        .dtype
+        .clone()
+        .unwrap_or_else(|| Ident::new("f32", Span::call_site()));
     errors.check(check_dtype(&dtype));
     errors.check(check_some_layers(def));
     let input = errors.check(check_size(&def.input));
@@ -67,7 +70,12 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     }
     match (errors.0, input) {
         (Some(all), _) => Err(all),
-        (None, input) => Ok(Model { def, dtype, input: input.unwrap_or(1), layers }),
+        (None, input) => Ok(Model {
+            def,
+            dtype,
+            input: input.unwrap_or(1),
+            layers,
+        }),
     }
 }
 
@@ -76,7 +84,10 @@ fn check_dtype(dtype: &Ident) -> Result<()> {
     if dtype == "f32" || dtype == "f64" {
         Ok(())
     } else {
-        Err(Error::new(dtype.span(), format!("unknown scalar type `{dtype}`, expected `f32` or `f64`")))
+        Err(Error::new(
+            dtype.span(),
+            format!("unknown scalar type `{dtype}`, expected `f32` or `f64`"),
+        ))
     }
 }
 
@@ -94,7 +105,10 @@ fn check_size(lit: &LitInt) -> Result<usize> {
     match lit.base10_parse::<usize>() {
         Ok(0) => Err(Error::new(lit.span(), "a size must be at least 1")),
         Ok(n) if lit.suffix().is_empty() => Ok(n),
-        _ => Err(Error::new(lit.span(), "expected a size, a whole number such as `4`")),
+        _ => Err(Error::new(
+            lit.span(),
+            "expected a size, a whole number such as `4`",
+        )),
     }
 }
 
@@ -104,7 +118,10 @@ fn check_activation(ident: &Ident) -> Result<(&'static str, Ident)> {
         Some((name, ty)) => Ok((name, Ident::new(ty, ident.span()))),
         None => {
             let names: Vec<String> = ACTIVATIONS.iter().map(|(n, _)| format!("`{n}`")).collect();
-            let msg = format!("unknown activation `{ident}`, expected one of {}", names.join(", "));
+            let msg = format!(
+                "unknown activation `{ident}`, expected one of {}",
+                names.join(", ")
+            );
             Err(Error::new(ident.span(), msg))
         }
     }

@@ -48,7 +48,7 @@ pub use nn_macros::network;
 pub use optim::{Adam, Optimizer, Sgd};
 pub use train::Trainer;
 #[cfg(feature = "std")]
-pub use train::{evaluate, Fit, History, Metrics};
+pub use train::{evaluate, Data, Fit, History, Metrics};
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
 pub mod prelude {

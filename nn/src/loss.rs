@@ -31,7 +31,10 @@ impl<A: Activation> Loss<A> for Mse {
         let a = A::forward(z);
         let diff = a - y;
         let per = c::<T>(1.0 / O as f64);
-        (diff.norm_squared() * per, A::backward(z, &a, &(diff * (per + per))))
+        (
+            diff.norm_squared() * per,
+            A::backward(z, &a, &(diff * (per + per))),
+        )
     }
 }
 

@@ -48,10 +48,18 @@ pub trait Model: Clone + Debug + PartialEq + Sized {
     /// A Keras-like table of the layers, their shapes and parameter counts.
     #[cfg(feature = "std")]
     fn summary(&self) -> String {
-        let mut s = format!("{:<8}{:>8}{:>12}  {}\n", "layer", "output", "params", "activation");
+        let mut s = format!(
+            "{:<8}{:>8}{:>12}  {}\n",
+            "layer", "output", "params", "activation"
+        );
         for (i, l) in self.layers().enumerate() {
             let (o, n) = l.shape();
-            let line = format!("dense_{:<2}{o:>8}{:>12}  {}\n", i, o * n + o, l.activation());
+            let line = format!(
+                "dense_{:<2}{o:>8}{:>12}  {}\n",
+                i,
+                o * n + o,
+                l.activation()
+            );
             s.push_str(&line);
         }
         s + &format!(

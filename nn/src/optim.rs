@@ -31,7 +31,12 @@ impl<N> Sgd<N> {
     #[must_use]
     pub fn momentum(lr: f64, momentum: f64) -> Self {
         let (weight_decay, velocity) = (0.0, None);
-        Self { lr, momentum, weight_decay, velocity }
+        Self {
+            lr,
+            momentum,
+            weight_decay,
+            velocity,
+        }
     }
 }
 
@@ -75,12 +80,25 @@ impl<N> Adam<N> {
     pub fn new(lr: f64) -> Self {
         let (beta1, beta2, eps, weight_decay) = (0.9, 0.999, 1e-8, 0.0);
         let (decoupled, t, moments) = (false, 0, None);
-        Self { lr, beta1, beta2, eps, weight_decay, decoupled, t, moments }
+        Self {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            decoupled,
+            t,
+            moments,
+        }
     }
     /// AdamW: Adam with decoupled weight decay `λ` (PyTorch's default is 0.01).
     #[must_use]
     pub fn adamw(lr: f64, weight_decay: f64) -> Self {
-        Self { weight_decay, decoupled: true, ..Self::new(lr) }
+        Self {
+            weight_decay,
+            decoupled: true,
+            ..Self::new(lr)
+        }
     }
 }
 
@@ -108,4 +126,3 @@ impl<N: Model> Optimizer<N> for Adam<N> {
         }
     }
 }
-

@@ -21,7 +21,12 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     #[must_use]
     pub fn new(optimizer: Opt, loss: L) -> Self {
         let (grads, last_good) = (None, None);
-        Self { optimizer, loss, grads, last_good }
+        Self {
+            optimizer,
+            loss,
+            grads,
+            last_good,
+        }
     }
 
     /// One step on one batch of `(input, target)` pairs: the mean loss's gradient (the sum of
@@ -41,7 +46,11 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         N: Network<I, O>,
         L: Loss<N::Output>,
     {
-        let non_finite = |what| Error::NonFinite { what, epoch: 0, batch: 0 };
+        let non_finite = |what| Error::NonFinite {
+            what,
+            epoch: 0,
+            batch: 0,
+        };
         let grads = self.grads.get_or_insert_with(N::zeros);
         grads.params_mut().flatten().for_each(|g| *g = c(0.0));
         let (mut loss, mut n) = (c::<N::Scalar>(0.0), 0usize);
@@ -79,7 +88,7 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
 }
 
 #[cfg(feature = "std")]
-pub use fit::{evaluate, Fit, History, Metrics};
+pub use fit::{evaluate, Data, Fit, History, Metrics};
 
 #[cfg(feature = "std")]
 mod fit {
@@ -87,6 +96,10 @@ mod fit {
     use crate::{Activation as _, Float as _};
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     use rand::{rngs::SmallRng, seq::SliceRandom, SeedableRng};
+
+    /// A data set as two slices of the same length: the inputs and their targets.
+    pub type Data<'a, T, const I: usize, const O: usize> =
+        (&'a [SVector<T, I>], &'a [SVector<T, O>]);
 
     /// The settings of [`Trainer::fit`], like the arguments of Keras's `fit`.
     #[derive(Clone, Debug, PartialEq)]
@@ -108,7 +121,13 @@ mod fit {
         /// 10 epochs of batches of 32, seed 0, no early stopping, a progress bar.
         fn default() -> Self {
             let (epochs, batch_size, seed, patience, progress) = (10, 32, 0, None, true);
-            Self { epochs, batch_size, seed, patience, progress }
+            Self {
+                epochs,
+                batch_size,
+                seed,
+                patience,
+                progress,
+            }
         }
     }
 
@@ -153,7 +172,10 @@ mod fit {
             });
         }
         let n = inputs.len() as f64;
-        Metrics { loss: loss / n, accuracy: right as f64 / n }
+        Metrics {
+            loss: loss / n,
+            accuracy: right as f64 / n,
+        }
     }
 
     impl<N: crate::Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
@@ -167,8 +189,8 @@ mod fit {
         pub fn fit<const I: usize, const O: usize>(
             &mut self,
             net: &mut N,
-            train: (&[SVector<N::Scalar, I>], &[SVector<N::Scalar, O>]),
-            validation: Option<(&[SVector<N::Scalar, I>], &[SVector<N::Scalar, O>])>,
+            train: Data<'_, N::Scalar, I, O>,
+            validation: Option<Data<'_, N::Scalar, I, O>>,
             fit: &Fit,
         ) -> Result<History, Error>
         where
@@ -218,7 +240,10 @@ mod fit {
                 if monitored < best_loss {
                     (best_loss, history.best_epoch) = (monitored, epoch);
                     best.clone_from(net);
-                } else if fit.patience.is_some_and(|p| epoch - history.best_epoch >= p) {
+                } else if fit
+                    .patience
+                    .is_some_and(|p| epoch - history.best_epoch >= p)
+                {
                     break;
                 }
             }

@@ -1,0 +1,244 @@
+//! Training: it learns XOR and iris, it is reproducible, the optimizers follow PyTorch's update
+//! rules, and bad input gives an `Err` with the last good weights kept.
+use nn::prelude::*;
+use nn::{Adam, BinaryCrossEntropy, CrossEntropy, Error, Fit, Mse, Optimizer, Sgd, Trainer};
+use nn_examples::iris;
+
+network! { struct Xor < 2 => 8 tanh => 1 sigmoid > }
+network! { struct Iris < 4 => 16 relu => 3 softmax > }
+network! { struct Line: f64 < 1 => 1 linear > }
+
+fn xor_data() -> (Vec<SVector<f32, 2>>, Vec<SVector<f32, 1>>) {
+    let xs = [[0., 0.], [0., 1.], [1., 0.], [1., 1.]]
+        .map(SVector::from)
+        .to_vec();
+    let ys = [[0.], [1.], [1.], [0.]].map(SVector::from).to_vec();
+    (xs, ys)
+}
+
+fn quiet(epochs: usize, batch_size: usize) -> Fit {
+    Fit {
+        epochs,
+        batch_size,
+        progress: false,
+        ..Fit::default()
+    }
+}
+
+#[test]
+fn xor_is_learned_from_at_least_9_of_10_seeds() {
+    let (xs, ys) = xor_data();
+    let solved = (0..10)
+        .filter(|&seed| {
+            let mut net = Xor::new(seed);
+            let mut trainer = Trainer::new(Adam::new(0.05), BinaryCrossEntropy);
+            let fit = Fit {
+                seed,
+                ..quiet(300, 4)
+            };
+            let history = trainer
+                .fit(&mut net, (&xs, &ys), None, &fit)
+                .expect("finite");
+            history.train.last().is_some_and(|m| m.accuracy == 1.0)
+        })
+        .count();
+    assert!(solved >= 9, "{solved} of 10 seeds");
+}
+
+#[test]
+fn iris_reaches_93_percent_on_a_stratified_split() {
+    let (mut train, mut test) = iris().stratified_split(0.2, 0);
+    train.standardize(&mut [&mut test]);
+    assert_eq!((train.x.len(), test.x.len()), (120, 30));
+    let mut net = Iris::new(0);
+    let mut trainer = Trainer::new(Adam::new(0.01), CrossEntropy);
+    trainer
+        .fit(&mut net, (&train.x, &train.y), None, &quiet(100, 16))
+        .expect("finite");
+    let m = nn::evaluate(&net, &test.x, &test.y, CrossEntropy);
+    assert!(m.accuracy >= 0.93, "test accuracy {}", m.accuracy);
+}
+
+#[test]
+fn same_seed_same_result() {
+    let (xs, ys) = xor_data();
+    let run = |seed| {
+        let mut net = Xor::new(1);
+        let fit = Fit {
+            seed,
+            ..quiet(20, 2)
+        };
+        Trainer::new(Sgd::momentum(0.1, 0.9), Mse)
+            .fit(&mut net, (&xs, &ys), None, &fit)
+            .expect("finite");
+        net
+    };
+    assert_eq!(run(3), run(3));
+    assert_ne!(run(3), run(4));
+}
+
+#[test]
+fn early_stopping_restores_the_best_weights() {
+    let (xs, ys) = xor_data();
+    let mut net = Xor::new(2);
+    // A learning rate this large makes the validation loss worse after its first epochs.
+    let mut trainer = Trainer::new(Sgd::new(50.0), BinaryCrossEntropy);
+    let fit = Fit {
+        patience: Some(3),
+        ..quiet(200, 1)
+    };
+    let h = trainer
+        .fit(&mut net, (&xs, &ys), Some((&xs, &ys)), &fit)
+        .expect("finite");
+    assert!(h.validation.len() < 200, "stopped early");
+    assert_eq!(h.validation.len(), h.best_epoch + 4);
+    let best = h.validation[h.best_epoch].loss;
+    assert!(h.validation.iter().all(|m| m.loss >= best));
+    let now = nn::evaluate(&net, &xs, &ys, BinaryCrossEntropy).loss;
+    assert!((now - best).abs() < 1e-6, "{now} vs {best}");
+}
+
+#[test]
+fn sgd_with_momentum_follows_pytorch() {
+    // w -= lr·v with v = μ·v + g; for L = (w·1 - 0)², g = 2w.
+    let mut net = Line::zeros();
+    net.l1.weight[0] = 1.0;
+    let mut grads = Line::zeros();
+    let (mut opt, (lr, mu)) = (Sgd::momentum(0.1, 0.9), (0.1, 0.9));
+    let (mut w, mut v) = (1.0f64, 0.0f64);
+    for _ in 0..3 {
+        grads.l1.weight[0] = 2.0 * net.l1.weight[0];
+        opt.step(&mut net, &grads);
+        v = mu * v + 2.0 * w;
+        w -= lr * v;
+        assert!((net.l1.weight[0] - w).abs() < 1e-15);
+    }
+}
+
+#[test]
+fn adam_and_adamw_follow_pytorch() {
+    // The update rules of `torch.optim.Adam` and `AdamW`, written out; Adam's first step moves
+    // a weight by lr·sign(g) whatever the gradient's size, so w = 1 goes to 0.9.
+    let grads_seq = [0.5, -0.3, 0.2];
+    for (decoupled, wd) in [(false, 0.0), (false, 0.1), (true, 0.1)] {
+        let mut net = Line::zeros();
+        net.l1.weight[0] = 1.0;
+        let mut opt = if decoupled {
+            Adam::adamw(0.1, wd)
+        } else {
+            Adam::new(0.1)
+        };
+        opt.weight_decay = wd;
+        let (mut w, mut m, mut v) = (1.0f64, 0.0, 0.0);
+        for (t, g) in (1..).zip(grads_seq) {
+            let mut grads = Line::zeros();
+            grads.l1.weight[0] = g;
+            opt.step(&mut net, &grads);
+            let g = if decoupled {
+                w -= 0.1 * wd * w;
+                g
+            } else {
+                g + wd * w
+            };
+            m = 0.9 * m + 0.1 * g;
+            v = 0.999 * v + 0.001 * g * g;
+            let (mh, vh) = (m / (1.0 - 0.9f64.powi(t)), v / (1.0 - 0.999f64.powi(t)));
+            w -= 0.1 * mh / (vh.sqrt() + 1e-8);
+            assert!((net.l1.weight[0] - w).abs() < 1e-12, "step {t}");
+            if t == 1 && wd == 0.0 {
+                assert!((w - 0.9).abs() < 1e-7);
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let (xs, ys) = xor_data();
+    let mut net = Xor::new(0);
+    let mut trainer = Trainer::new(Adam::new(0.01), BinaryCrossEntropy);
+    let fit = quiet(1, 2);
+    assert_eq!(
+        trainer.fit(&mut net, (&[], &[]), None, &fit),
+        Err(Error::EmptyData)
+    );
+    let err = trainer.fit(&mut net, (&xs, &ys[..3]), None, &fit);
+    assert_eq!(
+        err,
+        Err(Error::LengthMismatch {
+            inputs: 4,
+            targets: 3
+        })
+    );
+    let err = trainer.fit(&mut net, (&xs, &ys), Some((&xs[..1], &ys)), &fit);
+    assert_eq!(
+        err,
+        Err(Error::LengthMismatch {
+            inputs: 1,
+            targets: 4
+        })
+    );
+    let err = trainer.fit(&mut net, (&xs, &ys), None, &quiet(1, 0));
+    assert_eq!(err, Err(Error::ZeroBatch));
+    assert_eq!(net, Xor::new(0), "nothing trained");
+}
+
+#[test]
+fn nan_in_an_input_stops_training_and_keeps_the_weights() {
+    let (mut xs, ys) = xor_data();
+    xs.extend(vec![SVector::from([0.0, 0.0]); 4]);
+    xs[6][1] = f32::NAN;
+    let ys = [ys.clone(), ys].concat();
+    let mut net = Xor::new(0);
+    let mut trainer = Trainer::new(Adam::new(0.01), BinaryCrossEntropy);
+    let fit = Fit {
+        seed: 9,
+        ..quiet(5, 8)
+    };
+    let err = trainer.fit(&mut net, (&xs, &ys), None, &fit);
+    assert_eq!(
+        err,
+        Err(Error::NonFinite {
+            what: "input",
+            epoch: 0,
+            batch: 0
+        })
+    );
+    assert_eq!(net, Xor::new(0));
+}
+
+#[test]
+fn a_diverging_loss_stops_training_with_the_last_good_weights() {
+    let xs = vec![SVector::from([1.0]); 4];
+    let ys = vec![SVector::from([1.0]); 4];
+    let mut net = Line::new(0);
+    // Plain SGD with a huge learning rate on MSE overflows within a few steps.
+    let mut trainer = Trainer::new(Sgd::new(1e30), Mse);
+    let Err(Error::NonFinite { what, epoch, batch }) =
+        trainer.fit(&mut net, (&xs, &ys), None, &quiet(50, 1))
+    else {
+        panic!("expected a non-finite error");
+    };
+    assert!(["loss", "gradient", "weights"].contains(&what), "{what}");
+    assert!(epoch < 50 && batch < 4);
+    assert!(net.is_finite(), "{net:?}");
+}
+
+#[test]
+fn one_step_on_one_batch() {
+    let (xs, ys) = xor_data();
+    let mut net = Xor::new(0);
+    let mut trainer = Trainer::new(Sgd::new(0.5), BinaryCrossEntropy);
+    let before = nn::evaluate(&net, &xs, &ys, BinaryCrossEntropy).loss;
+    let loss = trainer.step(&mut net, xs.iter().zip(&ys)).expect("finite");
+    assert!(
+        (f64::from(loss) - before).abs() < 1e-6,
+        "the step reports the mean loss before it"
+    );
+    let after = nn::evaluate(&net, &xs, &ys, BinaryCrossEntropy).loss;
+    assert!(after < before);
+    assert_eq!(
+        trainer.step(&mut net, std::iter::empty()),
+        Err(Error::EmptyData)
+    );
+}
