@@ -199,7 +199,7 @@ fn nan_in_an_input_stops_training_and_keeps_the_weights() {
     assert_eq!(
         err,
         Err(Error::NonFinite {
-            what: "input",
+            what: "sample",
             epoch: 0,
             batch: 0
         })

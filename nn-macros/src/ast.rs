@@ -1,11 +1,12 @@
 //! Stage 1: the declaration as written, with its spans.
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Error, Ident, LitInt, Result, Token, Visibility};
+use syn::{Attribute, Error, Ident, LitInt, LitStr, Result, Token, Visibility};
 
 /// A network declaration:
 ///
 /// ```text
 /// ATTRS* VIS struct NAME (: f32 | : f64)? < INPUT (=> SIZE ACTIVATION)+ >
+///     (const CONST_NAME = "weights.safetensors";)*
 /// ```
 pub struct NetworkDef {
     pub attrs: Vec<Attribute>,
@@ -17,6 +18,14 @@ pub struct NetworkDef {
     pub layers: Vec<LayerDef>,
     /// The closing `>`, where an error about the layers as a whole points.
     pub close: Token![>],
+    /// Trained weights to embed, each as a `const` of the network's type.
+    pub consts: Vec<ConstDef>,
+}
+
+/// One `const NAME = "path";`: a safetensors file, relative to the crate's `Cargo.toml`.
+pub struct ConstDef {
+    pub name: Ident,
+    pub path: LitStr,
 }
 
 /// One `=> SIZE ACTIVATION`.
@@ -61,17 +70,29 @@ impl Parse for NetworkDef {
             layers.push(LayerDef { size, activation });
         }
         let close = input.parse()?;
-        if !input.is_empty() {
-            return Err(input.error("unexpected tokens after the network's closing `>`"));
+        let mut consts = Vec::new();
+        while input.parse::<Option<Token![const]>>()?.is_some() {
+            let name = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let path = input.parse()?;
+            input.parse::<Token![;]>()?;
+            consts.push(ConstDef { name, path });
         }
+        if !input.is_empty() {
+            let msg = "unexpected tokens after the network's closing `>`, expected \
+                       `const NAME = \"weights.safetensors\";` or nothing";
+            return Err(input.error(msg));
+        }
+        let input = first;
         Ok(Self {
             attrs,
             vis,
             name,
             dtype,
-            input: first,
+            input,
             layers,
             close,
+            consts,
         })
     }
 }

@@ -6,8 +6,14 @@
 //! writes the Rust code from that model alone.
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
 mod ast;
 mod expand;
+/// The PyTorch layout of saved networks, shared with `nn`'s loader so that a file embedded at
+/// compile time is checked exactly as one loaded at run time.
+#[path = "../../nn/src/layout.rs"]
+mod layout;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -1,21 +1,24 @@
-//! Stage 2: check the declaration and reduce it to plain sizes and activations. Every rule is
-//! checked, and all errors are reported together.
-use crate::ast::NetworkDef;
+//! Stage 2: check the declaration and reduce it to plain sizes, activations and embedded
+//! weights. Every rule is checked, and all errors are reported together.
+use crate::ast::{ConstDef, NetworkDef};
+use crate::layout::Layout;
 use proc_macro2::Span;
+use std::path::PathBuf;
 use syn::{Error, Ident, LitInt, Result};
 
-/// The activations `network!` knows: the DSL name and the `nn` type.
-const ACTIVATIONS: [(&str, &str); 10] = [
-    ("linear", "Linear"),
-    ("relu", "Relu"),
-    ("leaky_relu", "LeakyRelu"),
-    ("sigmoid", "Sigmoid"),
-    ("tanh", "Tanh"),
-    ("softmax", "Softmax"),
-    ("gelu", "Gelu"),
-    ("elu", "Elu"),
-    ("silu", "Silu"),
-    ("softplus", "Softplus"),
+/// The activations `network!` knows, by their DSL names; the `nn` type is the name in
+/// CamelCase (`leaky_relu` is `LeakyRelu`).
+const ACTIVATIONS: [&str; 10] = [
+    "linear",
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "gelu",
+    "elu",
+    "silu",
+    "softplus",
 ];
 
 /// A declaration that passed every check.
@@ -23,13 +26,17 @@ pub struct Model<'a> {
     pub def: &'a NetworkDef,
     /// `f32` or `f64`.
     pub dtype: Ident,
-    pub input: usize,
+    /// The input size, then every layer's size.
+    pub sizes: Vec<usize>,
     pub layers: Vec<Layer>,
+    /// The declaration in a canonical form, such as `2 => 4 relu => 1 sigmoid`.
+    pub architecture: String,
+    /// The embedded weights: each const's name, its file, and its tensors as `nn` saves them.
+    pub consts: Vec<(&'a Ident, PathBuf, Vec<Vec<f64>>)>,
 }
 
 /// One dense layer.
 pub struct Layer {
-    pub size: usize,
     /// The DSL name, such as `relu`.
     pub name: &'static str,
     /// The `nn` type, such as `Relu`, spanned at the activation as written.
@@ -59,36 +66,41 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
         .unwrap_or_else(|| Ident::new("f32", Span::call_site()));
     errors.check(check_dtype(&dtype));
     errors.check(check_some_layers(def));
-    let input = errors.check(check_size(&def.input));
+    let mut sizes = vec![errors.check(check_size(&def.input)).unwrap_or(1)];
     let mut layers = Vec::new();
     for layer in &def.layers {
-        let size = errors.check(check_size(&layer.size));
-        let activation = errors.check(check_activation(&layer.activation));
-        if let (Some(size), Some((name, ty))) = (size, activation) {
-            layers.push(Layer { size, name, ty });
-        }
+        sizes.extend(errors.check(check_size(&layer.size)));
+        layers.extend(errors.check(check_activation(&layer.activation)));
     }
-    match (errors.0, input) {
-        (Some(all), _) => Err(all),
-        (None, input) => Ok(Model {
-            def,
-            dtype,
-            input: input.unwrap_or(1),
-            layers,
-        }),
+    if let Some(all) = errors.0 {
+        return Err(all);
     }
+    let names = layers
+        .iter()
+        .zip(&sizes[1..])
+        .map(|(l, s)| format!(" => {s} {}", l.name));
+    let architecture = format!("{}{}", sizes[0], names.collect::<String>());
+    let mut model = Model {
+        def,
+        dtype,
+        sizes,
+        layers,
+        architecture,
+        consts: Vec::new(),
+    };
+    for c in &def.consts {
+        model.consts.extend(errors.check(check_weights(&model, c)));
+    }
+    errors.0.map_or(Ok(model), Err)
 }
 
 /// The scalar type is `f32` or `f64`: nalgebra's real fields that safetensors stores.
 fn check_dtype(dtype: &Ident) -> Result<()> {
     if dtype == "f32" || dtype == "f64" {
-        Ok(())
-    } else {
-        Err(Error::new(
-            dtype.span(),
-            format!("unknown scalar type `{dtype}`, expected `f32` or `f64`"),
-        ))
+        return Ok(());
     }
+    let msg = format!("unknown scalar type `{dtype}`, expected `f32` or `f64`");
+    Err(Error::new(dtype.span(), msg))
 }
 
 /// A network maps its input through at least one layer.
@@ -113,16 +125,42 @@ fn check_size(lit: &LitInt) -> Result<usize> {
 }
 
 /// An activation is one of the names `nn` implements.
-fn check_activation(ident: &Ident) -> Result<(&'static str, Ident)> {
-    match ACTIVATIONS.iter().find(|(name, _)| ident == name) {
-        Some((name, ty)) => Ok((name, Ident::new(ty, ident.span()))),
-        None => {
-            let names: Vec<String> = ACTIVATIONS.iter().map(|(n, _)| format!("`{n}`")).collect();
-            let msg = format!(
-                "unknown activation `{ident}`, expected one of {}",
-                names.join(", ")
-            );
-            Err(Error::new(ident.span(), msg))
-        }
-    }
+fn check_activation(ident: &Ident) -> Result<Layer> {
+    let Some(name) = ACTIVATIONS.iter().find(|name| ident == *name) else {
+        let names: Vec<String> = ACTIVATIONS.iter().map(|n| format!("`{n}`")).collect();
+        let msg = format!(
+            "unknown activation `{ident}`, expected one of {}",
+            names.join(", ")
+        );
+        return Err(Error::new(ident.span(), msg));
+    };
+    let camel = name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]);
+    Ok(Layer {
+        name,
+        ty: Ident::new(&camel.collect::<String>(), ident.span()),
+    })
+}
+
+/// An embedded file exists (relative to the declaring crate's `Cargo.toml`) and holds exactly
+/// this network, as `nn::load` would check it at run time.
+fn check_weights<'a>(
+    model: &Model,
+    c: &'a ConstDef,
+) -> Result<(&'a Ident, PathBuf, Vec<Vec<f64>>)> {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let path = PathBuf::from(dir).join(c.path.value());
+    let error = |msg: String| Error::new(c.path.span(), msg);
+    let read = std::fs::read(&path);
+    let bytes = read.map_err(|e| error(format!("cannot read {}: {e}", path.display())))?;
+    let shapes = model.sizes.windows(2).map(|w| (w[1], w[0])).collect();
+    let dtype = if model.dtype == "f64" { "F64" } else { "F32" };
+    let layout = Layout {
+        architecture: &model.architecture,
+        dtype,
+        shapes,
+    };
+    let tensors = layout
+        .read(&bytes)
+        .map_err(|e| error(format!("{}: {e}", c.path.value())))?;
+    Ok((&c.name, path, tensors))
 }

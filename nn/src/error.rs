@@ -18,12 +18,23 @@ pub enum Error {
     ZeroBatch,
     /// A NaN or infinity appeared; the network kept its last good weights.
     NonFinite {
-        /// Where: `"input"`, `"target"`, `"loss"`, `"gradient"` or `"weights"`.
+        /// Where: `"sample"` (an input or target), `"loss"`, `"gradient"` or `"weights"`.
         what: &'static str,
         /// The epoch (0-based) in which it appeared.
         epoch: usize,
         /// The batch (0-based) within the epoch.
         batch: usize,
+    },
+    /// Bytes or a file that do not hold this network.
+    #[cfg(feature = "alloc")]
+    Load(crate::LoadError),
+    /// Reading or writing a file failed.
+    #[cfg(feature = "std")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the system said.
+        message: String,
     },
 }
 
@@ -50,6 +61,10 @@ impl fmt::Display for Error {
                 f,
                 "non-finite {what} in epoch {epoch}, batch {batch}; the last good weights are kept"
             ),
+            #[cfg(feature = "alloc")]
+            Self::Load(e) => write!(f, "{e}"),
+            #[cfg(feature = "std")]
+            Self::Io { path, message } => write!(f, "{path}: {message}"),
         }
     }
 }

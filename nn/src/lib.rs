@@ -26,10 +26,16 @@
 //! Without the default `std` feature the crate is `#![no_std]`: networks, forward, backward,
 //! losses and optimizers allocate nothing and need no allocator.
 #![cfg_attr(not(feature = "std"), no_std)]
+#[cfg(feature = "alloc")]
+extern crate alloc;
 
 mod activation;
 mod dense;
 mod error;
+#[cfg(feature = "alloc")]
+mod io;
+#[cfg(feature = "alloc")]
+mod layout;
 mod loss;
 mod network;
 mod optim;
@@ -40,6 +46,12 @@ pub use activation::{
 };
 pub use dense::{Dense, Layer};
 pub use error::Error;
+#[cfg(feature = "alloc")]
+pub use io::{from_bytes, to_bytes};
+#[cfg(feature = "std")]
+pub use io::{load, save};
+#[cfg(feature = "alloc")]
+pub use layout::LoadError;
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
 pub use nalgebra::{self, SMatrix, SVector};
 pub use network::{Model, Network};

@@ -18,10 +18,10 @@ pub struct Sgd<N> {
     pub momentum: f64,
     /// The L2 penalty `λ` added to the gradient.
     pub weight_decay: f64,
-    velocity: Option<N>,
+    velocity: N,
 }
 
-impl<N> Sgd<N> {
+impl<N: Model> Sgd<N> {
     /// Plain SGD: `w -= lr·g`.
     #[must_use]
     pub fn new(lr: f64) -> Self {
@@ -30,7 +30,7 @@ impl<N> Sgd<N> {
     /// SGD with momentum `μ`: `v = μ·v + g; w -= lr·v`.
     #[must_use]
     pub fn momentum(lr: f64, momentum: f64) -> Self {
-        let (weight_decay, velocity) = (0.0, None);
+        let (weight_decay, velocity) = (0.0, N::zeros());
         Self {
             lr,
             momentum,
@@ -44,9 +44,8 @@ impl<N: Model> Optimizer<N> for Sgd<N> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let c = c::<N::Scalar>;
         let (lr, mu, wd) = (c(self.lr), c(self.momentum), c(self.weight_decay));
-        let v = self.velocity.get_or_insert_with(N::zeros);
         let params = net.params_mut().flatten().zip(grads.params().flatten());
-        for ((w, &g), v) in params.zip(v.params_mut().flatten()) {
+        for ((w, &g), v) in params.zip(self.velocity.params_mut().flatten()) {
             *v = mu * *v + g + wd * *w;
             *w -= lr * *v;
         }
@@ -71,15 +70,15 @@ pub struct Adam<N> {
     /// AdamW's decoupled decay `w -= lr·λ·w` instead of adding `λ·w` to the gradient.
     pub decoupled: bool,
     t: i32,
-    moments: Option<(N, N)>,
+    moments: (N, N),
 }
 
-impl<N> Adam<N> {
+impl<N: Model> Adam<N> {
     /// Adam with PyTorch's defaults and learning rate `lr`.
     #[must_use]
     pub fn new(lr: f64) -> Self {
         let (beta1, beta2, eps, weight_decay) = (0.9, 0.999, 1e-8, 0.0);
-        let (decoupled, t, moments) = (false, 0, None);
+        let (decoupled, t, moments) = (false, 0, (N::zeros(), N::zeros()));
         Self {
             lr,
             beta1,
@@ -110,7 +109,7 @@ impl<N: Model> Optimizer<N> for Adam<N> {
         let c = c::<N::Scalar>;
         let (lr, eps, wd) = (c(self.lr), c(self.eps), c(self.weight_decay));
         let (c1, c2, b1, b2, one) = (c(c1), c(c2), c(b1), c(b2), c(1.0));
-        let (m, v) = self.moments.get_or_insert_with(|| (N::zeros(), N::zeros()));
+        let (m, v) = &mut self.moments;
         let params = net.params_mut().flatten().zip(grads.params().flatten());
         let moments = m.params_mut().flatten().zip(v.params_mut().flatten());
         for ((w, &g), (m, v)) in params.zip(moments) {

@@ -12,15 +12,15 @@ pub struct Trainer<N, Opt, L> {
     pub optimizer: Opt,
     /// The loss.
     pub loss: L,
-    grads: Option<N>,
-    last_good: Option<N>,
+    grads: N,
+    last_good: N,
 }
 
 impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     /// A trainer that minimises `loss` with `optimizer`.
     #[must_use]
     pub fn new(optimizer: Opt, loss: L) -> Self {
-        let (grads, last_good) = (None, None);
+        let (grads, last_good) = (N::zeros(), N::zeros());
         Self {
             optimizer,
             loss,
@@ -35,8 +35,8 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     ///
     /// # Errors
     /// [`Error::EmptyData`] for an empty batch; [`Error::NonFinite`] (at epoch 0, batch 0) for a
-    /// NaN or infinity in an input, a target, the loss, the gradient or the updated weights, in
-    /// which case `net` keeps the weights it had before the step.
+    /// NaN or infinity in a sample (input or target), the loss, the gradient or the updated
+    /// weights, in which case `net` keeps the weights it had before the step.
     pub fn step<'a, const I: usize, const O: usize>(
         &mut self,
         net: &mut N,
@@ -51,15 +51,12 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
             epoch: 0,
             batch: 0,
         };
-        let grads = self.grads.get_or_insert_with(N::zeros);
+        let grads = &mut self.grads;
         grads.params_mut().flatten().for_each(|g| *g = c(0.0));
         let (mut loss, mut n) = (c::<N::Scalar>(0.0), 0usize);
         for (x, y) in batch {
-            if !x.iter().all(|v| v.is_finite()) {
-                return Err(non_finite("input"));
-            }
-            if !y.iter().all(|v| v.is_finite()) {
-                return Err(non_finite("target"));
+            if !x.iter().chain(y.iter()).all(|v| v.is_finite()) {
+                return Err(non_finite("sample"));
             }
             loss += net.backward::<L, 1>(x, y, grads);
             n += 1;
@@ -76,11 +73,10 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         if !grads.is_finite() {
             return Err(non_finite("gradient"));
         }
-        let last_good = self.last_good.get_or_insert_with(N::zeros);
-        last_good.clone_from(net);
+        self.last_good.clone_from(net);
         self.optimizer.step(net, grads);
         if !net.is_finite() {
-            net.clone_from(last_good);
+            net.clone_from(&self.last_good);
             return Err(non_finite("weights"));
         }
         Ok(loss)

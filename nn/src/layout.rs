@@ -1,0 +1,172 @@
+//! The PyTorch layout of a saved network, and the checks that a file fits a declaration.
+//!
+//! Dense layer `i` (0-based) is stored as `layers.{i}.weight`, shape `[out, in]`, row-major (as
+//! `torch.nn.Linear` keeps it), and `layers.{i}.bias`, shape `[out]`; the metadata records the
+//! declaration under `architecture`. This file is also compiled into `nn-macros`, which checks
+//! embedded files while compiling, so it uses only `alloc` and `safetensors`.
+use alloc::{format, string::String, vec, vec::Vec};
+use core::fmt;
+use safetensors::SafeTensors;
+
+/// What a file must hold for one network.
+pub struct Layout<'a> {
+    /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`.
+    pub architecture: &'a str,
+    /// `"F32"` or `"F64"`.
+    pub dtype: &'a str,
+    /// Every dense layer's `(outputs, inputs)`.
+    pub shapes: Vec<(usize, usize)>,
+}
+
+/// Why bytes do not hold a network of the expected layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// Not safetensors: truncated, corrupt or hostile bytes.
+    Format(String),
+    /// The metadata records another network.
+    Architecture {
+        /// The network's declaration.
+        expected: String,
+        /// The file's.
+        found: String,
+    },
+    /// A tensor the network needs is not in the file.
+    MissingTensor(String),
+    /// The file holds a tensor the network does not have.
+    UnexpectedTensor(String),
+    /// A tensor of another element type.
+    Dtype {
+        /// The tensor's name.
+        tensor: String,
+        /// The network's type, `F32` or `F64`.
+        expected: String,
+        /// The file's.
+        found: String,
+    },
+    /// A tensor of another shape.
+    Shape {
+        /// The tensor's name.
+        tensor: String,
+        /// The network's shape.
+        expected: Vec<usize>,
+        /// The file's.
+        found: Vec<usize>,
+    },
+    /// A tensor holding NaN or infinity.
+    NonFinite(String),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Format(e) => write!(f, "not a safetensors file: {e}"),
+            Self::Architecture { expected, found } => {
+                write!(
+                    f,
+                    "the file holds a `{found}` network, expected `{expected}`"
+                )
+            }
+            Self::MissingTensor(t) => write!(f, "tensor `{t}` is missing"),
+            Self::UnexpectedTensor(t) => write!(f, "unexpected tensor `{t}`"),
+            Self::Dtype {
+                tensor,
+                expected,
+                found,
+            } => {
+                write!(f, "tensor `{tensor}` is {found}, expected {expected}")
+            }
+            Self::Shape {
+                tensor,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "tensor `{tensor}` has shape {found:?}, expected {expected:?}"
+                )
+            }
+            Self::NonFinite(t) => write!(f, "tensor `{t}` holds NaN or infinity"),
+        }
+    }
+}
+
+impl Layout<'_> {
+    /// Every tensor's name and shape, in order: `layers.0.weight`, `layers.0.bias`, ...
+    pub fn tensors(&self) -> Vec<(String, Vec<usize>)> {
+        let layers = self.shapes.iter().enumerate();
+        let each = layers.flat_map(|(i, &(o, n))| {
+            [
+                (format!("layers.{i}.weight"), vec![o, n]),
+                (format!("layers.{i}.bias"), vec![o]),
+            ]
+        });
+        each.collect()
+    }
+
+    /// Reads every tensor's values (weights row-major) from `bytes`, checking that the file
+    /// holds exactly this layout.
+    pub fn read(&self, bytes: &[u8]) -> Result<Vec<Vec<f64>>, LoadError> {
+        let format = |e: safetensors::SafeTensorError| LoadError::Format(format!("{e}"));
+        let (_, meta) = SafeTensors::read_metadata(bytes).map_err(format)?;
+        if let Some(found) = meta.metadata().as_ref().and_then(|m| m.get("architecture")) {
+            if found != self.architecture {
+                let expected = self.architecture.into();
+                return Err(LoadError::Architecture {
+                    expected,
+                    found: found.clone(),
+                });
+            }
+        }
+        let file = SafeTensors::deserialize(bytes).map_err(format)?;
+        let tensors = self.tensors();
+        if let Some(extra) = file
+            .names()
+            .into_iter()
+            .find(|n| tensors.iter().all(|t| t.0 != *n))
+        {
+            return Err(LoadError::UnexpectedTensor(extra.into()));
+        }
+        let read = |(name, shape): (String, Vec<usize>)| {
+            let Ok(t) = file.tensor(&name) else {
+                return Err(LoadError::MissingTensor(name));
+            };
+            let (expected, found) = (self.dtype.into(), format!("{}", t.dtype()));
+            if expected != found {
+                return Err(LoadError::Dtype {
+                    tensor: name,
+                    expected,
+                    found,
+                });
+            }
+            if t.shape() != shape {
+                let found = t.shape().into();
+                return Err(LoadError::Shape {
+                    tensor: name,
+                    expected: shape,
+                    found,
+                });
+            }
+            let values: Vec<f64> = t
+                .data()
+                .chunks_exact(t.dtype().bitsize() / 8)
+                .map(value)
+                .collect();
+            match values.iter().all(|v| v.is_finite()) {
+                true => Ok(values),
+                false => Err(LoadError::NonFinite(name)),
+            }
+        };
+        tensors.into_iter().map(read).collect()
+    }
+}
+
+/// A little-endian `f32` (4 bytes) or `f64` (8 bytes).
+fn value(bytes: &[u8]) -> f64 {
+    let mut b = [0u8; 8];
+    b[..bytes.len()].copy_from_slice(bytes);
+    match bytes.len() {
+        4 => f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        _ => f64::from_le_bytes(b),
+    }
+}

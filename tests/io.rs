@@ -1,0 +1,242 @@
+//! Saving and loading: exact round trips, PyTorch's layout, every check of the loader, hostile
+//! bytes, and weights embedded at compile time.
+use nn::prelude::*;
+use nn::{Error, LoadError};
+use rand::{rngs::SmallRng, RngExt, SeedableRng};
+
+network! { struct Xor < 2 => 4 relu => 1 sigmoid > }
+network! { struct Wide: f64 < 3 => 5 gelu => 4 tanh => 2 softmax > }
+network! {
+    /// The fixture written by `tests/fixtures/make_fixtures.py`, embedded while compiling.
+    struct Torch < 3 => 4 tanh => 2 sigmoid >
+    const FIXTURE = "tests/fixtures/torch_layout.safetensors";
+}
+network! { struct OtherActivations < 3 => 4 relu => 2 sigmoid > }
+network! { struct Torch64: f64 < 3 => 4 tanh => 2 sigmoid > }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The fixture's inputs and the outputs numpy computed for them.
+fn fixture_outputs() -> Vec<(SVector<f32, 3>, [f64; 2])> {
+    let csv = std::fs::read_to_string(fixture("torch_layout_expected.csv")).expect("fixture");
+    let rows = csv
+        .lines()
+        .map(|l| l.split(',').map(|v| v.parse::<f64>().expect("a number")));
+    let rows = rows.map(|r| r.collect::<Vec<_>>());
+    rows.map(|r| {
+        (
+            SVector::from([r[0] as f32, r[1] as f32, r[2] as f32]),
+            [r[3], r[4]],
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn round_trip_is_exact() {
+    let net = Wide::new(3);
+    let back: Wide = nn::from_bytes(&nn::to_bytes(&net).expect("serialise")).expect("load");
+    assert_eq!(back, net);
+    let dir = std::env::temp_dir().join(format!("nn-io-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("xor.safetensors");
+    let xor = Xor::new(9);
+    nn::save(&xor, &path).expect("save");
+    assert_eq!(nn::load::<Xor>(&path).expect("load"), xor);
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        names,
+        ["xor.safetensors"],
+        "no temporary file is left behind"
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn the_file_is_in_pytorch_layout() {
+    let mut net = Xor::zeros();
+    net.l1.weight = SMatrix::<f32, 4, 2>::from_fn(|r, c| (10 * r + c) as f32);
+    let bytes = nn::to_bytes(&net).expect("serialise");
+    let file = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
+    let w = file.tensor("layers.0.weight").expect("weight");
+    assert_eq!(w.shape(), [4, 2]);
+    let values: Vec<f32> = w
+        .data()
+        .chunks(4)
+        .map(|b| f32::from_le_bytes(b.try_into().expect("4")))
+        .collect();
+    assert_eq!(
+        values,
+        [0.0, 1.0, 10.0, 11.0, 20.0, 21.0, 30.0, 31.0],
+        "row-major [out, in]"
+    );
+    assert_eq!(file.tensor("layers.1.bias").expect("bias").shape(), [1]);
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).expect("metadata");
+    let meta = meta.metadata().clone().expect("metadata");
+    assert_eq!(meta["architecture"], "2 => 4 relu => 1 sigmoid");
+    assert_eq!(meta["nn_version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn a_file_written_outside_rust_loads_and_computes_the_same() {
+    let loaded: Torch = nn::load(fixture("torch_layout.safetensors")).expect("load");
+    assert_eq!(
+        loaded,
+        Torch::FIXTURE,
+        "the embedded const and the loaded file are identical"
+    );
+    for (x, y) in fixture_outputs() {
+        let out = loaded.forward(&x);
+        for k in 0..2 {
+            assert!((f64::from(out[k]) - y[k]).abs() < 1e-6, "{out} vs {y:?}");
+        }
+    }
+}
+
+#[test]
+fn an_embedded_model_is_usable_in_a_static() {
+    static MODEL: Torch = Torch::FIXTURE;
+    let (x, y) = fixture_outputs()[0];
+    assert!((f64::from(MODEL.forward(&x)[0]) - y[0]).abs() < 1e-6);
+}
+
+fn load_error<N: Model>(file: &str) -> LoadError {
+    match nn::load::<N>(fixture(file)) {
+        Err(Error::Load(e)) => e,
+        other => panic!("expected a load error, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_mismatch_is_its_own_error() {
+    let arch = load_error::<OtherActivations>("torch_layout.safetensors");
+    let expected = "3 => 4 relu => 2 sigmoid".to_string();
+    assert_eq!(
+        arch,
+        LoadError::Architecture {
+            expected,
+            found: "3 => 4 tanh => 2 sigmoid".into()
+        }
+    );
+    let shape = load_error::<Torch>("wrong_shape.safetensors");
+    let tensor = "layers.0.weight".to_string();
+    assert_eq!(
+        shape,
+        LoadError::Shape {
+            tensor,
+            expected: vec![4, 3],
+            found: vec![4, 2]
+        }
+    );
+    let dtype = load_error::<Torch>("wrong_dtype.safetensors");
+    let (tensor, expected, found) = ("layers.0.weight".into(), "F32".into(), "F64".into());
+    assert_eq!(
+        dtype,
+        LoadError::Dtype {
+            tensor,
+            expected,
+            found
+        }
+    );
+    // The float64 file is right for the same network declared in f64.
+    let net64: Torch64 = nn::load(fixture("wrong_dtype.safetensors")).expect("an f64 file");
+    let (x, y) = fixture_outputs()[1];
+    assert!((net64.forward(&x.cast())[1] - y[1]).abs() < 1e-6);
+    match nn::load::<Xor>(fixture("missing.safetensors")) {
+        Err(Error::Io { path, .. }) => assert!(path.ends_with("missing.safetensors")),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Bytes holding `tensors` (name, shape, values) without metadata.
+fn file(tensors: &[(&str, Vec<usize>, Vec<f32>)]) -> Vec<u8> {
+    let data: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|t| t.2.iter().flat_map(|v| v.to_le_bytes()).collect())
+        .collect();
+    let views = tensors.iter().zip(&data).map(|(t, d)| {
+        (
+            t.0,
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, t.1.clone(), d)
+                .expect("view"),
+        )
+    });
+    safetensors::serialize(views, None).expect("serialise")
+}
+
+#[test]
+fn missing_extra_and_non_finite_tensors_are_named() {
+    let full = || {
+        vec![
+            ("layers.0.weight", vec![4, 2], vec![0.5; 8]),
+            ("layers.0.bias", vec![4], vec![0.0; 4]),
+            ("layers.1.weight", vec![1, 4], vec![0.5; 4]),
+            ("layers.1.bias", vec![1], vec![0.0]),
+        ]
+    };
+    let net: Xor = nn::from_bytes(&file(&full())).expect("a file without metadata loads");
+    assert_eq!(net.l1.weight, SMatrix::<f32, 4, 2>::repeat(0.5));
+    let mut missing = full();
+    missing.remove(3);
+    assert_eq!(
+        nn::from_bytes::<Xor>(&file(&missing)),
+        Err(Error::Load(LoadError::MissingTensor(
+            "layers.1.bias".into()
+        )))
+    );
+    let mut extra = full();
+    extra.push(("layers.2.bias", vec![1], vec![0.0]));
+    assert_eq!(
+        nn::from_bytes::<Xor>(&file(&extra)),
+        Err(Error::Load(LoadError::UnexpectedTensor(
+            "layers.2.bias".into()
+        )))
+    );
+    let mut nan = full();
+    nan[2].2[1] = f32::NAN;
+    assert_eq!(
+        nn::from_bytes::<Xor>(&file(&nan)),
+        Err(Error::Load(LoadError::NonFinite("layers.1.weight".into())))
+    );
+}
+
+#[test]
+fn hostile_bytes_give_errors_not_panics() {
+    let good = nn::to_bytes(&Xor::new(1)).expect("serialise");
+    // A header that claims gigabytes.
+    let mut huge = good.clone();
+    huge[..8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    assert!(matches!(
+        nn::from_bytes::<Xor>(&huge),
+        Err(Error::Load(LoadError::Format(_)))
+    ));
+    for len in 0..good.len() {
+        assert!(
+            nn::from_bytes::<Xor>(&good[..len]).is_err(),
+            "truncated to {len}"
+        );
+    }
+    // Mutated and random bytes: any result but a panic, and what loads is finite.
+    let mut rng = SmallRng::seed_from_u64(7);
+    for _ in 0..5000 {
+        let mut bytes = good.clone();
+        for _ in 0..rng.random_range(1..8) {
+            let i = rng.random_range(0..bytes.len());
+            bytes[i] = rng.random();
+        }
+        if let Ok(net) = nn::from_bytes::<Xor>(&bytes) {
+            assert!(net.is_finite());
+        }
+        let random: Vec<u8> = (0..rng.random_range(0..300))
+            .map(|_| rng.random())
+            .collect();
+        assert!(nn::from_bytes::<Xor>(&random).is_err());
+    }
+}
