@@ -18,10 +18,8 @@ fn xor_data() -> (Vec<SVector<f32, 2>>, Vec<SVector<f32, 1>>) {
 
 fn quiet(epochs: usize, batch_size: usize) -> Fit {
     Fit {
-        epochs,
-        batch_size,
-        progress: false,
-        ..Fit::default()
+        quiet: true,
+        ..Fit::new(epochs, batch_size)
     }
 }
 

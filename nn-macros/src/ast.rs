@@ -15,23 +15,13 @@ pub struct NetworkDef {
     /// The scalar type, `f32` when absent.
     pub dtype: Option<Ident>,
     pub input: LitInt,
-    pub layers: Vec<LayerDef>,
+    /// Each `=> SIZE ACTIVATION`.
+    pub layers: Vec<(LitInt, Ident)>,
     /// The closing `>`, where an error about the layers as a whole points.
     pub close: Token![>],
-    /// Trained weights to embed, each as a `const` of the network's type.
-    pub consts: Vec<ConstDef>,
-}
-
-/// One `const NAME = "path";`: a safetensors file, relative to the crate's `Cargo.toml`.
-pub struct ConstDef {
-    pub name: Ident,
-    pub path: LitStr,
-}
-
-/// One `=> SIZE ACTIVATION`.
-pub struct LayerDef {
-    pub size: LitInt,
-    pub activation: Ident,
+    /// Each `const NAME = "path";`: trained weights to embed, from a safetensors file whose
+    /// path is relative to the declaring crate's `Cargo.toml`.
+    pub consts: Vec<(Ident, LitStr)>,
 }
 
 impl Parse for NetworkDef {
@@ -40,43 +30,30 @@ impl Parse for NetworkDef {
         let vis = input.parse()?;
         input.parse::<Token![struct]>()?;
         let name = input.parse().map_err(|e| {
-            Error::new(
-                e.span(),
-                "expected the network's name, as in `struct Xor < 2 => 1 sigmoid >`",
-            )
+            let msg = "expected the network's name, as in `struct Xor < 2 => 1 sigmoid >`";
+            Error::new(e.span(), msg)
         })?;
-        let dtype = match input.parse::<Option<Token![:]>>()? {
-            Some(_) => Some(input.parse()?),
-            None => None,
-        };
+        let colon = input.parse::<Option<Token![:]>>()?;
+        let dtype = colon.map(|_| input.parse()).transpose()?;
         input.parse::<Token![<]>()?;
         let first = size(input, "the input size")?;
         let mut layers = Vec::new();
-        loop {
+        while !input.peek(Token![>]) {
             let lookahead = input.lookahead1();
-            if lookahead.peek(Token![>]) {
-                break;
-            } else if !lookahead.peek(Token![=>]) {
+            if !lookahead.peek(Token![=>]) {
+                lookahead.peek(Token![>]);
                 return Err(lookahead.error());
             }
             input.parse::<Token![=>]>()?;
-            let size = size(input, "a layer size")?;
-            let activation = input.parse().map_err(|e| {
-                Error::new(
-                    e.span(),
-                    "expected an activation after the layer size, such as `relu`",
-                )
-            })?;
-            layers.push(LayerDef { size, activation });
+            layers.push((size(input, "a layer size")?, input.parse()?));
         }
         let close = input.parse()?;
         let mut consts = Vec::new();
         while input.parse::<Option<Token![const]>>()?.is_some() {
             let name = input.parse()?;
             input.parse::<Token![=]>()?;
-            let path = input.parse()?;
+            consts.push((name, input.parse()?));
             input.parse::<Token![;]>()?;
-            consts.push(ConstDef { name, path });
         }
         if !input.is_empty() {
             let msg = "unexpected tokens after the network's closing `>`, expected \
@@ -100,8 +77,7 @@ impl Parse for NetworkDef {
 /// Parses a size, which must be an integer literal.
 fn size(input: ParseStream, what: &str) -> Result<LitInt> {
     if input.peek(LitInt) {
-        input.parse()
-    } else {
-        Err(input.error(format!("expected {what}, an integer literal such as `4`")))
+        return input.parse();
     }
+    Err(input.error(format!("expected {what}, an integer literal such as `4`")))
 }

@@ -3,7 +3,7 @@
 //! the forward and backward passes. The math of a layer lives once, in `nn`.
 use crate::ast::NetworkDef;
 use crate::validate::Model;
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 /// When validation fails: the errors, and the struct without fields, so that code naming the
@@ -13,6 +13,15 @@ pub fn fallback(def: &NetworkDef, err: &syn::Error) -> TokenStream {
     quote! { #err #(#attrs)* #vis struct #name; }
 }
 
+/// `l1`, `z1`, `a1`, `d1`: layer 1, its pre-activation, its output, its error `∂L/∂z1`.
+fn id(prefix: &str, i: usize) -> Ident {
+    format_ident!("{}{}", prefix, i)
+}
+
+/// Expands to, for `struct Xor < 2 => 4 relu => 1 sigmoid >`, the struct
+/// `pub struct Xor { pub l1: Dense<f32, 2, 4, Relu>, pub l2: Dense<f32, 4, 1, Sigmoid> }`,
+/// its embedded weights, and its `Model` (the parameters) and `Network<2, 1>` (the forward
+/// and backward passes) implementations.
 pub fn expand(model: &Model) -> TokenStream {
     let Model {
         def,
@@ -22,26 +31,21 @@ pub fn expand(model: &Model) -> TokenStream {
         ..
     } = model;
     let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
-    let n = model.layers.len();
-    let (input, output) = (sizes[0], sizes[n]);
-    let field: Vec<_> = (1..=n).map(|i| format_ident!("l{}", i)).collect();
-    // `::nn::Relu`, spanned at the activation as written, so type errors point there.
-    let act: Vec<_> = model.layers.iter().map(|l| path(&l.ty)).collect();
+    let n = model.activations.len();
+    let (input, output, docs) = (sizes[0], sizes[n], docs(model));
+    let field: Vec<_> = (1..=n).map(|i| id("l", i)).collect();
+    let act: Vec<_> = (0..n).map(|i| activation(model, i)).collect();
     let (fan_in, fan_out, out_act) = (&sizes[..n], &sizes[1..], &act[n - 1]);
     let macs: usize = fan_in.iter().zip(fan_out).map(|(i, o)| i * o).sum();
     let params = macs + fan_out.iter().sum::<usize>();
-    let bytes = params * if dtype == "f64" { 8 } else { 4 };
-    let docs = docs(model, params, bytes, macs);
-    let field_docs = (1..).zip(&model.layers).map(|(i, l)| {
-        let (o, k) = (sizes[i], sizes[i - 1]);
-        format!(
-            "Layer {i}: `{o}×{k}` weights, `{o}` biases, activation `{}`.",
-            l.name
-        )
-    });
+    let field_doc = field
+        .iter()
+        .map(|f| format!("Layer `{f}`; see the struct's docs."));
     let consts = model.consts.iter().map(|(name, file, tensors)| {
-        let (file, value) = (file.display().to_string(), trained(model, tensors));
-        let doc = format!("The weights embedded from `{file}` when this crate was compiled.");
+        let (doc, value) = (
+            format!("The weights in `{file}`, embedded."),
+            trained(model, tensors),
+        );
         // `include_bytes!` makes Cargo rebuild when the file changes.
         quote! {
             #[doc = #doc]
@@ -52,26 +56,16 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     let (forward, backward) = (forward(n), backward(model));
-
-    // Expands to, for `struct Xor < 2 => 4 relu => 1 sigmoid >`:
-    //     pub struct Xor { pub l1: Dense<f32, 2, 4, Relu>, pub l2: Dense<f32, 4, 1, Sigmoid> }
-    // with its constants, `Model` (the parameters) and `Network<2, 1>` (forward, backward).
+    let layer = quote!(dyn ::nn::Layer<#dtype>);
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
         #[derive(Clone, Debug, PartialEq)]
         #vis struct #name {
-            #(
-                #[doc = #field_docs]
-                pub #field: ::nn::Dense<#dtype, #fan_in, #fan_out, #act>,
-            )*
+            #( #[doc = #field_doc] pub #field: ::nn::Dense<#dtype, #fan_in, #fan_out, #act>, )*
         }
 
         impl #name {
-            /// The input length.
-            pub const INPUTS: usize = #input;
-            /// The output length.
-            pub const OUTPUTS: usize = #output;
             #(#consts)*
         }
 
@@ -79,17 +73,16 @@ pub fn expand(model: &Model) -> TokenStream {
             type Scalar = #dtype;
             const ARCHITECTURE: &'static str = #architecture;
             const PARAMS: usize = #params;
-            const BYTES: usize = #bytes;
             const MACS: usize = #macs;
 
             fn zeros() -> Self {
                 Self { #(#field: ::nn::Dense::zeros()),* }
             }
-            fn layers(&self) -> impl ::core::iter::Iterator<Item = &dyn ::nn::Layer<#dtype>> {
-                [#(&self.#field as &dyn ::nn::Layer<#dtype>),*].into_iter()
+            fn layers(&self) -> impl ::core::iter::Iterator<Item = &#layer> {
+                [#(&self.#field as &#layer),*].into_iter()
             }
-            fn layers_mut(&mut self) -> impl ::core::iter::Iterator<Item = &mut dyn ::nn::Layer<#dtype>> {
-                [#(&mut self.#field as &mut dyn ::nn::Layer<#dtype>),*].into_iter()
+            fn layers_mut(&mut self) -> impl ::core::iter::Iterator<Item = &mut #layer> {
+                [#(&mut self.#field as &mut #layer),*].into_iter()
             }
         }
 
@@ -115,14 +108,16 @@ pub fn expand(model: &Model) -> TokenStream {
     }
 }
 
-/// `::nn::Name`, spanned at `ty`.
-fn path(ty: &syn::Ident) -> TokenStream {
+/// `::nn::Relu` for layer `i` (0-based), spanned at the activation as written, so that type
+/// errors point there.
+fn activation(model: &Model, i: usize) -> TokenStream {
+    let ty = &model.activations[i].1;
     quote_spanned!(ty.span()=> ::nn::#ty)
 }
 
-/// The input of layer `i` (1-based): `x` for the first layer, else the layer below's output.
+/// The input of layer `i` (1-based): `x` for the first layer, else `&a{i-1}`.
 fn input_of(i: usize) -> TokenStream {
-    let a = format_ident!("a{}", i - 1);
+    let a = id("a", i - 1);
     if i == 1 {
         quote!(x)
     } else {
@@ -132,10 +127,10 @@ fn input_of(i: usize) -> TokenStream {
 
 /// The forward pass to the output layer's pre-activation.
 ///
-/// Expands to, for `< 2 => 4 relu => 1 sigmoid >`: `self.l2.linear(&self.l1.forward(x))`
+/// Expands to, for `< 2 => 4 relu => 1 sigmoid >`: `self.l2.linear(&self.l1.forward(x))`.
 fn forward(n: usize) -> TokenStream {
-    let (mut x, last) = (quote!(x), format_ident!("l{}", n));
-    for f in (1..n).map(|i| format_ident!("l{}", i)) {
+    let (mut x, last) = (quote!(x), id("l", n));
+    for f in (1..n).map(|i| id("l", i)) {
         x = quote!(&self.#f.forward(#x));
     }
     quote!(self.#last.linear(#x))
@@ -155,91 +150,92 @@ fn forward(n: usize) -> TokenStream {
 /// loss
 /// ```
 fn backward(model: &Model) -> TokenStream {
-    let n = model.layers.len();
-    let ident = |prefix: &str, i: usize| format_ident!("{}{}", prefix, i);
+    let n = model.activations.len();
     let mut body = Vec::new();
-    for (i, layer) in (1..).zip(&model.layers) {
+    for i in 1..=n {
         let (f, z, a, x, ty) = (
-            ident("l", i),
-            ident("z", i),
-            ident("a", i),
+            id("l", i),
+            id("z", i),
+            id("a", i),
             input_of(i),
-            path(&layer.ty),
+            activation(model, i - 1),
         );
         body.push(quote! { let #z = self.#f.linear(#x); });
         if i < n {
             body.push(quote! { let #a = <#ty as ::nn::Activation>::forward(&#z); });
         }
     }
-    let (zn, dn) = (ident("z", n), ident("d", n));
-    body.push(quote! { let (loss, #dn) = L::loss(&#zn, y); });
+    let (z, d) = (id("z", n), id("d", n));
+    body.push(quote! { let (loss, #d) = L::loss(&#z, y); });
     for i in (1..=n).rev() {
-        let (f, d, x) = (ident("l", i), ident("d", i), input_of(i));
+        let (f, d, x) = (id("l", i), id("d", i), input_of(i));
         body.push(quote! { grads.#f.accumulate(#x, &#d); });
         if i > 1 {
-            let (d_below, z, a) = (ident("d", i - 1), ident("z", i - 1), ident("a", i - 1));
-            let ty = path(&model.layers[i - 2].ty);
-            body.push(quote! {
-                let #d_below = <#ty as ::nn::Activation>::backward(&#z, &#a, &self.#f.backprop(&#d));
-            });
+            let (below, z, a, ty) = (
+                id("d", i - 1),
+                id("z", i - 1),
+                id("a", i - 1),
+                activation(model, i - 2),
+            );
+            let error = quote!(&self.#f.backprop(&#d));
+            body.push(
+                quote! { let #below = <#ty as ::nn::Activation>::backward(&#z, &#a, #error); },
+            );
         }
     }
     quote! { #(#body)* loss }
 }
 
-/// A trained network as a constant expression.
+/// A trained network as a constant expression, its weights column by column as nalgebra
+/// stores them.
 ///
 /// Expands to `Self { l1: Dense { weight: SMatrix::from_array_storage(ArrayStorage([[..]])),
-/// bias: .., activation: Relu }, .. }`, the weights column by column as nalgebra stores them.
+/// bias: .., activation: Relu }, .. }`.
 fn trained(model: &Model, tensors: &[Vec<f64>]) -> TokenStream {
-    let lit = |v: f64| match model.dtype == "f64" {
-        true => Literal::f64_suffixed(v),
-        false => Literal::f32_suffixed(v as f32),
-    };
-    let layers = (1..).zip(&model.layers).zip(tensors.chunks(2)).map(|((i, layer), t)| {
-        let (o, k, f, act) = (model.sizes[i], model.sizes[i - 1], format_ident!("l{}", i), path(&layer.ty));
-        let columns = (0..k).map(|c| {
-            let column = (0..o).map(|r| lit(t[0][r * k + c]));
-            quote!([#(#column),*])
-        });
-        let bias = t[1].iter().map(|&v| lit(v));
-        quote! {
-            #f: ::nn::Dense {
-                weight: ::nn::SMatrix::from_array_storage(::nn::nalgebra::ArrayStorage([#(#columns),*])),
-                bias: ::nn::SMatrix::from_array_storage(::nn::nalgebra::ArrayStorage([[#(#bias),*]])),
-                activation: #act,
-            }
+    let f64 = model.dtype == "f64";
+    let lit = |v: f64| {
+        if f64 {
+            Literal::f64_suffixed(v)
+        } else {
+            Literal::f32_suffixed(v as f32)
         }
+    };
+    let storage = |columns: Vec<TokenStream>| quote!(::nn::SMatrix::from_array_storage(::nn::nalgebra::ArrayStorage([#(#columns),*])));
+    let layers = tensors.chunks(2).enumerate().map(|(i, t)| {
+        let (f, act, k) = (id("l", i + 1), activation(model, i), model.sizes[i]);
+        let column = |c| t[0].iter().skip(c).step_by(k).map(|&v| lit(v));
+        let weight = storage(
+            (0..k)
+                .map(|c| {
+                    let col = column(c);
+                    quote!([#(#col),*])
+                })
+                .collect(),
+        );
+        let bias = t[1].iter().map(|&v| lit(v));
+        let bias = storage(vec![quote!([#(#bias),*])]);
+        quote!(#f: ::nn::Dense { weight: #weight, bias: #bias, activation: #act })
     });
     quote!(Self { #(#layers),* })
 }
 
 /// The struct's rustdoc: what it computes, layer by layer, with shapes.
-fn docs(model: &Model, params: usize, bytes: usize, macs: usize) -> Vec<String> {
-    let (n, sizes) = (model.layers.len(), &model.sizes);
+fn docs(model: &Model) -> Vec<String> {
+    let (n, sizes) = (model.activations.len(), &model.sizes);
     let var = |i: usize| match i {
         0 => "x".to_string(),
         _ if i == n => "y".to_string(),
         _ => format!("h{i}"),
     };
-    let mut docs = vec![
-        String::new(),
-        format!(
-            "`{}`: computes, one sample per column of `x`,",
-            model.architecture
-        ),
-        String::new(),
-        "```text".to_string(),
-    ];
-    for (i, layer) in (1..).zip(&model.layers) {
-        let (y, x, o, k, f) = (var(i), var(i - 1), sizes[i], sizes[i - 1], layer.name);
+    let mut docs = vec![String::new(), format!("`{}`: computes", model.architecture)];
+    docs.extend([String::new(), "```text".into()]);
+    for (i, (f, _)) in (1..).zip(&model.activations) {
+        let (y, x, o, k) = (var(i), var(i - 1), sizes[i], sizes[i - 1]);
         docs.push(format!(
             "{y:<3}= {f}(W{i} · {x} + b{i})    W{i}: {o}×{k}, b{i}: {o}"
         ));
     }
-    docs.push("```".to_string());
-    docs.push(format!(
-        "{params} parameters ({bytes} bytes), {macs} multiply-adds per sample."
-    ));
+    docs.push("```".into());
+    docs.push("where `x` holds one sample per column, and `Wi` is field `li`'s weights.".into());
     docs
 }

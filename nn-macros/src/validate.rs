@@ -1,25 +1,12 @@
 //! Stage 2: check the declaration and reduce it to plain sizes, activations and embedded
 //! weights. Every rule is checked, and all errors are reported together.
-use crate::ast::{ConstDef, NetworkDef};
+use crate::ast::NetworkDef;
 use crate::layout::Layout;
-use proc_macro2::Span;
-use std::path::PathBuf;
-use syn::{Error, Ident, LitInt, Result};
+use syn::{Error, Ident, LitInt, LitStr, Result};
 
 /// The activations `network!` knows, by their DSL names; the `nn` type is the name in
 /// CamelCase (`leaky_relu` is `LeakyRelu`).
-const ACTIVATIONS: [&str; 10] = [
-    "linear",
-    "relu",
-    "leaky_relu",
-    "sigmoid",
-    "tanh",
-    "softmax",
-    "gelu",
-    "elu",
-    "silu",
-    "softplus",
-];
+const ACTIVATIONS: &str = "linear relu leaky_relu sigmoid tanh softmax gelu elu silu softplus";
 
 /// A declaration that passed every check.
 pub struct Model<'a> {
@@ -28,70 +15,66 @@ pub struct Model<'a> {
     pub dtype: Ident,
     /// The input size, then every layer's size.
     pub sizes: Vec<usize>,
-    pub layers: Vec<Layer>,
+    /// Every layer's activation: its DSL name and its `nn` type, spanned as written.
+    pub activations: Vec<(&'static str, Ident)>,
     /// The declaration in a canonical form, such as `2 => 4 relu => 1 sigmoid`.
     pub architecture: String,
     /// The embedded weights: each const's name, its file, and its tensors as `nn` saves them.
-    pub consts: Vec<(&'a Ident, PathBuf, Vec<Vec<f64>>)>,
-}
-
-/// One dense layer.
-pub struct Layer {
-    /// The DSL name, such as `relu`.
-    pub name: &'static str,
-    /// The `nn` type, such as `Relu`, spanned at the activation as written.
-    pub ty: Ident,
-}
-
-/// Gathers every rule's error, so that the user sees them all at once.
-#[derive(Default)]
-struct Errors(Option<Error>);
-
-impl Errors {
-    fn check<T>(&mut self, result: Result<T>) -> Option<T> {
-        result
-            .map_err(|e| match &mut self.0 {
-                Some(all) => all.combine(e),
-                None => self.0 = Some(e),
-            })
-            .ok()
-    }
+    pub consts: Vec<(&'a Ident, String, Vec<Vec<f64>>)>,
 }
 
 pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
-    let mut errors = Errors::default();
+    let mut errors = Vec::new();
     let dtype = def
         .dtype
         .clone()
-        .unwrap_or_else(|| Ident::new("f32", Span::call_site()));
-    errors.check(check_dtype(&dtype));
-    errors.check(check_some_layers(def));
-    let mut sizes = vec![errors.check(check_size(&def.input)).unwrap_or(1)];
-    let mut layers = Vec::new();
-    for layer in &def.layers {
-        sizes.extend(errors.check(check_size(&layer.size)));
-        layers.extend(errors.check(check_activation(&layer.activation)));
-    }
-    if let Some(all) = errors.0 {
+        .unwrap_or_else(|| Ident::new("f32", def.name.span()));
+    keep(&mut errors, check_dtype(&dtype));
+    keep(&mut errors, check_some_layers(def));
+    let lits = [&def.input]
+        .into_iter()
+        .chain(def.layers.iter().map(|l| &l.0));
+    let sizes: Vec<_> = lits
+        .filter_map(|s| keep(&mut errors, check_size(s)))
+        .collect();
+    let acts = def.layers.iter().map(|l| check_activation(&l.1));
+    let activations: Vec<_> = acts.filter_map(|a| keep(&mut errors, a)).collect();
+    if let Some(all) = combine(errors) {
         return Err(all);
     }
-    let names = layers
-        .iter()
-        .zip(&sizes[1..])
-        .map(|(l, s)| format!(" => {s} {}", l.name));
-    let architecture = format!("{}{}", sizes[0], names.collect::<String>());
+    let layers = sizes[1..].iter().zip(&activations);
+    let architecture = layers.fold(sizes[0].to_string(), |s, (n, a)| {
+        format!("{s} => {n} {}", a.0)
+    });
     let mut model = Model {
         def,
         dtype,
         sizes,
-        layers,
+        activations,
         architecture,
         consts: Vec::new(),
     };
-    for c in &def.consts {
-        model.consts.extend(errors.check(check_weights(&model, c)));
+    let mut errors = Vec::new();
+    for (name, path) in &def.consts {
+        let tensors = keep(&mut errors, check_weights(&model, path));
+        model
+            .consts
+            .extend(tensors.map(|(file, t)| (name, file, t)));
     }
-    errors.0.map_or(Ok(model), Err)
+    combine(errors).map_or(Ok(model), Err)
+}
+
+/// Keeps `result`'s error in `errors`, so that all are reported together.
+fn keep<T>(errors: &mut Vec<Error>, result: Result<T>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// One error holding all of `errors`, if there are any.
+fn combine(errors: Vec<Error>) -> Option<Error> {
+    errors.into_iter().reduce(|mut all, e| {
+        all.combine(e);
+        all
+    })
 }
 
 /// The scalar type is `f32` or `f64`: nalgebra's real fields that safetensors stores.
@@ -114,53 +97,49 @@ fn check_some_layers(def: &NetworkDef) -> Result<()> {
 
 /// A size is a whole number of at least 1.
 fn check_size(lit: &LitInt) -> Result<usize> {
-    match lit.base10_parse::<usize>() {
-        Ok(0) => Err(Error::new(lit.span(), "a size must be at least 1")),
-        Ok(n) if lit.suffix().is_empty() => Ok(n),
-        _ => Err(Error::new(
-            lit.span(),
-            "expected a size, a whole number such as `4`",
-        )),
+    match lit.base10_parse::<usize>()? {
+        0 => Err(Error::new(lit.span(), "a size must be at least 1")),
+        n => Ok(n),
     }
 }
 
 /// An activation is one of the names `nn` implements.
-fn check_activation(ident: &Ident) -> Result<Layer> {
-    let Some(name) = ACTIVATIONS.iter().find(|name| ident == *name) else {
-        let names: Vec<String> = ACTIVATIONS.iter().map(|n| format!("`{n}`")).collect();
+fn check_activation(ident: &Ident) -> Result<(&'static str, Ident)> {
+    let Some(name) = ACTIVATIONS.split(' ').find(|name| ident == *name) else {
+        let names: Vec<_> = ACTIVATIONS.split(' ').map(|n| format!("`{n}`")).collect();
         let msg = format!(
             "unknown activation `{ident}`, expected one of {}",
             names.join(", ")
         );
         return Err(Error::new(ident.span(), msg));
     };
-    let camel = name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]);
-    Ok(Layer {
-        name,
-        ty: Ident::new(&camel.collect::<String>(), ident.span()),
-    })
+    let camel: String = name
+        .split('_')
+        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .collect();
+    Ok((name, Ident::new(&camel, ident.span())))
 }
 
 /// An embedded file exists (relative to the declaring crate's `Cargo.toml`) and holds exactly
-/// this network, as `nn::load` would check it at run time.
-fn check_weights<'a>(
-    model: &Model,
-    c: &'a ConstDef,
-) -> Result<(&'a Ident, PathBuf, Vec<Vec<f64>>)> {
+/// this network, checked as `nn::load` checks a file at run time.
+fn check_weights(model: &Model, path: &LitStr) -> Result<(String, Vec<Vec<f64>>)> {
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
-    let path = PathBuf::from(dir).join(c.path.value());
-    let error = |msg: String| Error::new(c.path.span(), msg);
-    let read = std::fs::read(&path);
-    let bytes = read.map_err(|e| error(format!("cannot read {}: {e}", path.display())))?;
+    let file = std::path::Path::new(&dir)
+        .join(path.value())
+        .display()
+        .to_string();
+    let error = |msg: String| Error::new(path.span(), msg);
+    let bytes = std::fs::read(&file).map_err(|e| error(format!("cannot read {file}: {e}")))?;
     let shapes = model.sizes.windows(2).map(|w| (w[1], w[0])).collect();
-    let dtype = if model.dtype == "f64" { "F64" } else { "F32" };
+    let dtype = model.dtype.to_string().to_uppercase();
     let layout = Layout {
         architecture: &model.architecture,
-        dtype,
+        dtype: &dtype,
         shapes,
     };
-    let tensors = layout
-        .read(&bytes)
-        .map_err(|e| error(format!("{}: {e}", c.path.value())))?;
-    Ok((&c.name, path, tensors))
+    let tensors = layout.read(&bytes);
+    Ok((
+        file,
+        tensors.map_err(|e| error(format!("{}: {e}", path.value())))?,
+    ))
 }

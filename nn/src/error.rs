@@ -39,6 +39,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// A [`Error::NonFinite`] in `what`, placed at epoch 0, batch 0 until [`Error::at`] moves it.
+    pub(crate) fn non_finite(what: &'static str) -> Self {
+        Self::NonFinite {
+            what,
+            epoch: 0,
+            batch: 0,
+        }
+    }
+
     /// Places a [`Error::NonFinite`] at `epoch` and `batch`; other errors are unchanged.
     #[must_use]
     pub fn at(self, epoch: usize, batch: usize) -> Self {

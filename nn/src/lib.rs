@@ -58,9 +58,9 @@ pub use network::{Model, Network};
 #[doc(inline)]
 pub use nn_macros::network;
 pub use optim::{Adam, Optimizer, Sgd};
-pub use train::Trainer;
 #[cfg(feature = "std")]
-pub use train::{evaluate, Data, Fit, History, Metrics};
+pub use train::History;
+pub use train::{evaluate, Data, Fit, Metrics, Trainer};
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
 pub mod prelude {

@@ -13,7 +13,7 @@ pub trait Model: Clone + Debug + PartialEq + Sized {
     /// The number of weights and biases.
     const PARAMS: usize;
     /// The bytes the parameters take.
-    const BYTES: usize;
+    const BYTES: usize = Self::PARAMS * core::mem::size_of::<Self::Scalar>();
     /// The multiply-adds of one forward pass of one sample.
     const MACS: usize;
 
@@ -82,6 +82,10 @@ pub trait Model: Clone + Debug + PartialEq + Sized {
 pub trait Network<const I: usize, const O: usize>: Model {
     /// The output layer's activation, which decides the losses that fit.
     type Output: Activation;
+    /// The input length.
+    const INPUTS: usize = I;
+    /// The output length.
+    const OUTPUTS: usize = O;
 
     /// Computes the output layer's pre-activation `z` (the logits) for a batch, one sample
     /// per column: one matrix product per layer.
