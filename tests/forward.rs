@@ -56,8 +56,9 @@ fn fields_are_the_static_layers() {
     let net = Xor::new(1);
     let _: &Dense<f32, 2, 4, Relu> = &net.l1;
     let _: &Dense<f32, 4, 1, Sigmoid> = &net.l2;
-    let shapes: Vec<_> = net.layers().map(|l| (l.shape(), l.activation())).collect();
-    assert_eq!(shapes, [((4, 2), "relu"), ((1, 4), "sigmoid")]);
+    assert_eq!(Xor::LAYERS, [(4, 2, "relu"), (1, 4, "sigmoid")]);
+    let sizes: Vec<usize> = net.params().map(<[f32]>::len).collect();
+    assert_eq!(sizes, [8, 4, 4, 1]);
 }
 
 #[test]

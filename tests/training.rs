@@ -161,21 +161,9 @@ fn bad_input_is_an_error() {
         Err(Error::EmptyData)
     );
     let err = trainer.fit(&mut net, (&xs, &ys[..3]), None, &fit);
-    assert_eq!(
-        err,
-        Err(Error::LengthMismatch {
-            inputs: 4,
-            targets: 3
-        })
-    );
+    assert_eq!(err, Err(Error::LengthMismatch(4, 3)));
     let err = trainer.fit(&mut net, (&xs, &ys), Some((&xs[..1], &ys)), &fit);
-    assert_eq!(
-        err,
-        Err(Error::LengthMismatch {
-            inputs: 1,
-            targets: 4
-        })
-    );
+    assert_eq!(err, Err(Error::LengthMismatch(1, 4)));
     let err = trainer.fit(&mut net, (&xs, &ys), None, &quiet(1, 0));
     assert_eq!(err, Err(Error::ZeroBatch));
     assert_eq!(net, Xor::new(0), "nothing trained");

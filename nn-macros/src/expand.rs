@@ -35,6 +35,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let (input, output, docs) = (sizes[0], sizes[n], docs(model));
     let field: Vec<_> = (1..=n).map(|i| id("l", i)).collect();
     let act: Vec<_> = (0..n).map(|i| activation(model, i)).collect();
+    let names = model.activations.iter().map(|a| a.0);
     let (fan_in, fan_out, out_act) = (&sizes[..n], &sizes[1..], &act[n - 1]);
     let macs: usize = fan_in.iter().zip(fan_out).map(|(i, o)| i * o).sum();
     let params = macs + fan_out.iter().sum::<usize>();
@@ -56,7 +57,6 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     let (forward, backward) = (forward(n), backward(model));
-    let layer = quote!(dyn ::nn::Layer<#dtype>);
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
@@ -72,17 +72,18 @@ pub fn expand(model: &Model) -> TokenStream {
         impl ::nn::Model for #name {
             type Scalar = #dtype;
             const ARCHITECTURE: &'static str = #architecture;
+            const LAYERS: &'static [(usize, usize, &'static str)] = &[#((#fan_out, #fan_in, #names)),*];
             const PARAMS: usize = #params;
             const MACS: usize = #macs;
 
             fn zeros() -> Self {
                 Self { #(#field: ::nn::Dense::zeros()),* }
             }
-            fn layers(&self) -> impl ::core::iter::Iterator<Item = &#layer> {
-                [#(&self.#field as &#layer),*].into_iter()
+            fn params(&self) -> impl ::core::iter::Iterator<Item = &[#dtype]> {
+                [#(self.#field.weight.as_slice(), self.#field.bias.as_slice()),*].into_iter()
             }
-            fn layers_mut(&mut self) -> impl ::core::iter::Iterator<Item = &mut #layer> {
-                [#(&mut self.#field as &mut #layer),*].into_iter()
+            fn params_mut(&mut self) -> impl ::core::iter::Iterator<Item = &mut [#dtype]> {
+                [#(self.#field.weight.as_mut_slice(), self.#field.bias.as_mut_slice()),*].into_iter()
             }
         }
 

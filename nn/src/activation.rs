@@ -10,8 +10,6 @@ use nalgebra::SMatrix;
 pub trait Activation: Copy + Default + Debug + PartialEq + Eq + Send + Sync + 'static {
     /// The name used in `network!` and in saved files, such as `"relu"`.
     const NAME: &'static str;
-    /// Whether the layer wants He initialisation (the relu family) rather than Glorot.
-    const HE_INIT: bool;
     /// Computes `a = f(z)`.
     fn forward<T: Float, const R: usize, const C: usize>(z: &SMatrix<T, R, C>) -> SMatrix<T, R, C>;
     /// Computes `∂L/∂z` from `z`, `a = f(z)` and `∂L/∂a`.
@@ -24,7 +22,7 @@ pub trait Activation: Copy + Default + Debug + PartialEq + Eq + Send + Sync + 's
 
 /// Declares an elementwise activation from `f(x)` and `f'(x)` (which may use `y = f(x)`).
 macro_rules! elementwise {
-    ($(#[$doc:meta])* $name:ident, $s:literal, $he:literal,
+    ($(#[$doc:meta])* $name:ident, $s:literal,
      |$x:ident| $f:expr, |$dx:ident, $y:ident| $df:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -32,7 +30,6 @@ macro_rules! elementwise {
 
         impl Activation for $name {
             const NAME: &'static str = $s;
-            const HE_INIT: bool = $he;
             fn forward<T: Float, const R: usize, const C: usize>(
                 z: &SMatrix<T, R, C>,
             ) -> SMatrix<T, R, C> {
@@ -63,44 +60,44 @@ fn step<T: Float>(x: T, pos: T, neg: T) -> T {
 
 elementwise!(
     /// `f(x) = x`, `f'(x) = 1`.
-    Linear, "linear", false, |x| x, |_x, _y| T::one()
+    Linear, "linear", |x| x, |_x, _y| T::one()
 );
 elementwise!(
     /// `f(x) = max(x, 0)`, `f'(x) = [x > 0]`.
-    Relu, "relu", true, |x| step(x, x, T::zero()), |x, _y| step(x, T::one(), T::zero())
+    Relu, "relu", |x| step(x, x, T::zero()), |x, _y| step(x, T::one(), T::zero())
 );
 elementwise!(
     /// `f(x) = x` for `x > 0`, else `0.01·x`.
-    LeakyRelu, "leaky_relu", true,
+    LeakyRelu, "leaky_relu",
     |x| step(x, x, c::<T>(0.01) * x), |x, _y| step(x, T::one(), c(0.01))
 );
 elementwise!(
     /// `f(x) = 1 / (1 + e^(-x))`, `f'(x) = y·(1 - y)`.
-    Sigmoid, "sigmoid", false, |x| sigmoid(x), |_x, y| y * (T::one() - y)
+    Sigmoid, "sigmoid", |x| sigmoid(x), |_x, y| y * (T::one() - y)
 );
 elementwise!(
     /// `f(x) = tanh(x)`, `f'(x) = 1 - y²`.
-    Tanh, "tanh", false, |x| x.tanh(), |_x, y| T::one() - y * y
+    Tanh, "tanh", |x| x.tanh(), |_x, y| T::one() - y * y
 );
 elementwise!(
     /// `f(x) = x·Φ(x) = x/2·(1 + erf(x/√2))`, the exact GELU; `f'(x) = Φ(x) + x·φ(x)`.
-    Gelu, "gelu", false,
+    Gelu, "gelu",
     |x| x * c(0.5) * (T::one() + (x * c(core::f64::consts::FRAC_1_SQRT_2)).erf()),
     |x, _y| c::<T>(0.5) * (T::one() + (x * c(core::f64::consts::FRAC_1_SQRT_2)).erf())
         + x * (-x * x * c(0.5)).exp() * c(0.398_942_280_401_432_7)
 );
 elementwise!(
     /// `f(x) = x` for `x > 0`, else `e^x - 1` (alpha 1); `f'(x) = 1` or `y + 1`.
-    Elu, "elu", false, |x| step(x, x, x.exp_m1()), |x, y| step(x, T::one(), y + T::one())
+    Elu, "elu", |x| step(x, x, x.exp_m1()), |x, y| step(x, T::one(), y + T::one())
 );
 elementwise!(
     /// `f(x) = x·σ(x)`, `f'(x) = σ(x)·(1 + x·(1 - σ(x)))`.
-    Silu, "silu", false,
+    Silu, "silu",
     |x| x * sigmoid(x), |x, _y| sigmoid(x) * (T::one() + x * (T::one() - sigmoid(x)))
 );
 elementwise!(
     /// `f(x) = ln(1 + e^x)`, computed as `max(x, 0) + ln(1 + e^(-|x|))`; `f'(x) = σ(x)`.
-    Softplus, "softplus", false,
+    Softplus, "softplus",
     |x| x.max(T::zero()) + (-x.abs()).exp().ln_1p(), |x, _y| sigmoid(x)
 );
 
@@ -111,7 +108,6 @@ pub struct Softmax;
 
 impl Activation for Softmax {
     const NAME: &'static str = "softmax";
-    const HE_INIT: bool = false;
     fn forward<T: Float, const R: usize, const C: usize>(z: &SMatrix<T, R, C>) -> SMatrix<T, R, C> {
         let mut a = *z;
         for mut col in a.column_iter_mut() {

@@ -1,7 +1,6 @@
 //! The dense layer: `a = f(W·x + b)`.
-use crate::{c, Activation, Float};
+use crate::{Activation, Float};
 use nalgebra::{SMatrix, SVector};
-use rand::{rngs::SmallRng, RngExt};
 
 /// A fully connected layer from `I` inputs to `O` outputs with activation `A`.
 ///
@@ -55,41 +54,5 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     pub fn accumulate<const B: usize>(&mut self, x: &SMatrix<T, I, B>, delta: &SMatrix<T, O, B>) {
         self.weight.gemm(T::one(), delta, &x.transpose(), T::one());
         self.bias += delta.column_sum();
-    }
-}
-
-/// The view of a dense layer that generic code (optimizers, io, summaries) works with.
-pub trait Layer<T: Float> {
-    /// `(outputs, inputs)`: the weight matrix is `outputs × inputs`.
-    fn shape(&self) -> (usize, usize);
-    /// The activation's name, such as `"relu"`.
-    fn activation(&self) -> &'static str;
-    /// The weights, column by column (nalgebra's order), and the bias.
-    fn params(&self) -> [&[T]; 2];
-    /// The weights, column by column, and the bias, to change in place.
-    fn params_mut(&mut self) -> [&mut [T]; 2];
-    /// Draws the weights uniformly from `±sqrt(6 / fan_in)` (He, relu family) or
-    /// `±sqrt(6 / (fan_in + fan_out))` (Glorot), and zeroes the bias, as Keras does.
-    fn init(&mut self, rng: &mut SmallRng);
-}
-
-impl<T: Float, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<T, I, O, A> {
-    fn shape(&self) -> (usize, usize) {
-        (O, I)
-    }
-    fn activation(&self) -> &'static str {
-        A::NAME
-    }
-    fn params(&self) -> [&[T]; 2] {
-        [self.weight.as_slice(), self.bias.as_slice()]
-    }
-    fn params_mut(&mut self) -> [&mut [T]; 2] {
-        [self.weight.as_mut_slice(), self.bias.as_mut_slice()]
-    }
-    fn init(&mut self, rng: &mut SmallRng) {
-        let fan = if A::HE_INIT { I } else { I + O };
-        let limit = libm::sqrt(6.0 / fan as f64);
-        self.weight = SMatrix::from_fn(|_, _| c(limit * (2.0 * rng.random::<f64>() - 1.0)));
-        self.bias = SVector::zeros();
     }
 }

@@ -7,13 +7,8 @@ use core::fmt;
 pub enum Error {
     /// Training was given no samples.
     EmptyData,
-    /// Inputs and targets have different numbers of samples.
-    LengthMismatch {
-        /// The number of inputs.
-        inputs: usize,
-        /// The number of targets.
-        targets: usize,
-    },
+    /// Inputs and targets have different numbers of samples: `(inputs, targets)`.
+    LengthMismatch(usize, usize),
     /// A batch size of zero.
     ZeroBatch,
     /// A NaN or infinity appeared; the network kept its last good weights.
@@ -28,14 +23,9 @@ pub enum Error {
     /// Bytes or a file that do not hold this network.
     #[cfg(feature = "alloc")]
     Load(crate::LoadError),
-    /// Reading or writing a file failed.
+    /// Reading or writing a file failed: `(path, what the system said)`.
     #[cfg(feature = "std")]
-    Io {
-        /// The file.
-        path: String,
-        /// What the system said.
-        message: String,
-    },
+    Io(String, String),
 }
 
 impl Error {
@@ -62,9 +52,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::EmptyData => write!(f, "no training samples"),
-            Self::LengthMismatch { inputs, targets } => {
-                write!(f, "{inputs} inputs but {targets} targets")
-            }
+            Self::LengthMismatch(x, y) => write!(f, "{x} inputs but {y} targets"),
             Self::ZeroBatch => write!(f, "the batch size must be at least 1"),
             Self::NonFinite { what, epoch, batch } => write!(
                 f,
@@ -73,7 +61,7 @@ impl fmt::Display for Error {
             #[cfg(feature = "alloc")]
             Self::Load(e) => write!(f, "{e}"),
             #[cfg(feature = "std")]
-            Self::Io { path, message } => write!(f, "{path}: {message}"),
+            Self::Io(path, e) => write!(f, "{path}: {e}"),
         }
     }
 }

@@ -3,11 +3,11 @@
 use crate::layout::Layout;
 use crate::{c, Error, Float, LoadError, Model};
 use alloc::{format, vec::Vec};
-use safetensors::{tensor::TensorView, Dtype};
+use safetensors::{tensor::TensorView, Dtype, SafeTensorError};
 
 /// The layout a network of type `N` is saved in.
-fn layout<N: Model>(net: &N) -> Layout<'static> {
-    let shapes = net.layers().map(|l| l.shape()).collect();
+fn layout<N: Model>() -> Layout<'static> {
+    let shapes = N::LAYERS.iter().map(|&(o, n, _)| (o, n)).collect();
     Layout {
         architecture: N::ARCHITECTURE,
         dtype: N::Scalar::DTYPE,
@@ -15,13 +15,14 @@ fn layout<N: Model>(net: &N) -> Layout<'static> {
     }
 }
 
-/// Where the elements of an `o×n` matrix stored column by column (as nalgebra does) sit,
-/// listed row by row (as PyTorch stores them).
-fn row_major(o: usize, n: usize) -> impl Iterator<Item = usize> {
+/// Where the elements of a tensor of `shape` stored column by column (as nalgebra stores a
+/// matrix) sit, listed row by row (as PyTorch stores it). A bias is one column.
+fn row_major(shape: &[usize]) -> impl Iterator<Item = usize> + '_ {
+    let (o, n) = (shape[0], shape.get(1).copied().unwrap_or(1));
     (0..o).flat_map(move |r| (0..n).map(move |c| c * o + r))
 }
 
-fn format_error(e: safetensors::SafeTensorError) -> Error {
+fn format_error(e: SafeTensorError) -> Error {
     Error::Load(LoadError::Format(format!("{e}")))
 }
 
@@ -32,21 +33,26 @@ fn format_error(e: safetensors::SafeTensorError) -> Error {
 /// # Errors
 /// [`LoadError::Format`] if safetensors refuses to serialise.
 pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
-    let f32 = N::Scalar::DTYPE == "F32";
+    let (tensors, f32) = (layout::<N>().tensors(), N::Scalar::DTYPE == "F32");
     let mut data = Vec::new();
-    for layer in net.layers() {
-        let ([w, b], (o, n)) = (layer.params(), layer.shape());
-        data.push(le(row_major(o, n).map(|i| w[i]), f32));
-        data.push(le(b.iter().copied(), f32));
+    for (t, (_, shape)) in net.params().zip(&tensors) {
+        let mut bytes = Vec::new();
+        for v in row_major(shape).map(|i| t[i].to_f64()) {
+            match f32 {
+                true => bytes.extend((v as f32).to_le_bytes()),
+                false => bytes.extend(v.to_le_bytes()),
+            }
+        }
+        data.push(bytes);
     }
     let dtype = if f32 { Dtype::F32 } else { Dtype::F64 };
-    let mut views = Vec::new();
-    for ((name, shape), bytes) in layout(net).tensors().into_iter().zip(&data) {
-        views.push((
-            name,
-            TensorView::new(dtype, shape, bytes).map_err(format_error)?,
-        ));
-    }
+    let views = tensors
+        .into_iter()
+        .zip(&data)
+        .map(|((name, shape), bytes)| {
+            TensorView::new(dtype, shape, bytes).map(|view| (name, view))
+        });
+    let views = views.collect::<Result<Vec<_>, _>>().map_err(format_error)?;
     let meta = [
         ("architecture", N::ARCHITECTURE),
         ("nn_version", env!("CARGO_PKG_VERSION")),
@@ -58,18 +64,6 @@ pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
     safetensors::serialize(views, Some(meta)).map_err(format_error)
 }
 
-/// The values as little-endian `f32` or `f64` bytes.
-fn le<T: Float>(values: impl Iterator<Item = T>, f32: bool) -> Vec<u8> {
-    let mut out = Vec::new();
-    for v in values.map(T::to_f64) {
-        match f32 {
-            true => out.extend((v as f32).to_le_bytes()),
-            false => out.extend(v.to_le_bytes()),
-        }
-    }
-    out
-}
-
 /// Reads a network of type `N` from safetensors bytes, checking everything: each tensor
 /// present and none extra, dtypes, shapes, finite values, and the architecture in the metadata
 /// when the file records one.
@@ -78,62 +72,45 @@ fn le<T: Float>(values: impl Iterator<Item = T>, f32: bool) -> Vec<u8> {
 /// [`Error::Load`] with the [`LoadError`] that names the tensor, what was expected and what was
 /// found; truncated, corrupt or hostile bytes give [`LoadError::Format`].
 pub fn from_bytes<N: Model>(bytes: &[u8]) -> Result<N, Error> {
-    let mut net = N::zeros();
-    let tensors = layout(&net).read(bytes).map_err(Error::Load)?;
-    for (layer, tensor) in net.layers_mut().zip(tensors.chunks(2)) {
-        let ((o, n), [w, b]) = (layer.shape(), layer.params_mut());
-        let (weights, bias) = (tensor[0].iter(), tensor[1].iter());
-        row_major(o, n).zip(weights).for_each(|(i, &v)| w[i] = c(v));
-        b.iter_mut().zip(bias).for_each(|(x, &v)| *x = c(v));
+    let (mut net, layout) = (N::zeros(), layout::<N>());
+    let values = layout.read(bytes).map_err(Error::Load)?;
+    for ((t, v), (_, shape)) in net.params_mut().zip(values).zip(layout.tensors()) {
+        row_major(&shape).zip(v).for_each(|(i, v)| t[i] = c(v));
     }
     Ok(net)
 }
 
+/// Saves `net` to the safetensors file `path`. It writes a temporary file beside it, syncs it
+/// and renames it over `path`, so a crash or a full disk never leaves a half-written model
+/// where the old one was.
+///
+/// # Errors
+/// [`Error::Io`] naming the path.
 #[cfg(feature = "std")]
-pub use files::{load, save};
+pub fn save<N: Model>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+    use std::io::Write;
+    let (path, bytes) = (path.as_ref(), to_bytes(net)?);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let write = || {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::Io(path.display().to_string(), e.to_string())
+    })
+}
 
+/// Loads a network of type `N` from the safetensors file `path`, checked as by [`from_bytes`].
+///
+/// # Errors
+/// [`Error::Io`] naming the path, or [`Error::Load`].
 #[cfg(feature = "std")]
-mod files {
-    use super::{from_bytes, to_bytes, Error, Model};
-    use std::{fs, io::Write, path::Path};
-
-    fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-        move |e| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        }
-    }
-
-    /// Saves `net` to the safetensors file `path`. It writes a temporary file beside it, syncs
-    /// it and renames it over `path`, so a crash or a full disk never leaves a half-written
-    /// model where the old one was.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path.
-    pub fn save<N: Model>(net: &N, path: impl AsRef<Path>) -> Result<(), Error> {
-        let path = path.as_ref();
-        let bytes = to_bytes(net)?;
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let write = || {
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            fs::rename(&tmp, path)
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            io_error(path)(e)
-        })
-    }
-
-    /// Loads a network of type `N` from the safetensors file `path`, checked as by
-    /// [`from_bytes`](super::from_bytes).
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the path, or [`Error::Load`].
-    pub fn load<N: Model>(path: impl AsRef<Path>) -> Result<N, Error> {
-        let path = path.as_ref();
-        from_bytes(&fs::read(path).map_err(io_error(path))?)
-    }
+pub fn load<N: Model>(path: impl AsRef<std::path::Path>) -> Result<N, Error> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path);
+    from_bytes(&bytes.map_err(|e| Error::Io(path.display().to_string(), e.to_string()))?)
 }

@@ -18,41 +18,23 @@ pub struct Layout<'a> {
     pub shapes: Vec<(usize, usize)>,
 }
 
-/// Why bytes do not hold a network of the expected layout.
+/// Why bytes do not hold a network of the expected layout. Each variant names what was
+/// expected and what was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LoadError {
     /// Not safetensors: truncated, corrupt or hostile bytes.
     Format(String),
-    /// The metadata records another network.
-    Architecture {
-        /// The network's declaration.
-        expected: String,
-        /// The file's.
-        found: String,
-    },
+    /// The metadata records another network: `(expected, found)` declarations.
+    Architecture(String, String),
     /// A tensor the network needs is not in the file.
     MissingTensor(String),
     /// The file holds a tensor the network does not have.
     UnexpectedTensor(String),
-    /// A tensor of another element type.
-    Dtype {
-        /// The tensor's name.
-        tensor: String,
-        /// The network's type, `F32` or `F64`.
-        expected: String,
-        /// The file's.
-        found: String,
-    },
-    /// A tensor of another shape.
-    Shape {
-        /// The tensor's name.
-        tensor: String,
-        /// The network's shape.
-        expected: Vec<usize>,
-        /// The file's.
-        found: Vec<usize>,
-    },
+    /// A tensor of another element type: `(tensor, expected, found)`.
+    Dtype(String, String, String),
+    /// A tensor of another shape: `(tensor, expected, found)`.
+    Shape(String, Vec<usize>, Vec<usize>),
     /// A tensor holding NaN or infinity.
     NonFinite(String),
 }
@@ -61,31 +43,11 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Format(e) => write!(f, "not a safetensors file: {e}"),
-            Self::Architecture { expected, found } => {
-                write!(
-                    f,
-                    "the file holds a `{found}` network, expected `{expected}`"
-                )
-            }
+            Self::Architecture(e, x) => write!(f, "the file holds a `{x}` network, expected `{e}`"),
             Self::MissingTensor(t) => write!(f, "tensor `{t}` is missing"),
             Self::UnexpectedTensor(t) => write!(f, "unexpected tensor `{t}`"),
-            Self::Dtype {
-                tensor,
-                expected,
-                found,
-            } => {
-                write!(f, "tensor `{tensor}` is {found}, expected {expected}")
-            }
-            Self::Shape {
-                tensor,
-                expected,
-                found,
-            } => {
-                write!(
-                    f,
-                    "tensor `{tensor}` has shape {found:?}, expected {expected:?}"
-                )
-            }
+            Self::Dtype(t, e, x) => write!(f, "tensor `{t}` is {x}, expected {e}"),
+            Self::Shape(t, e, x) => write!(f, "tensor `{t}` has shape {x:?}, expected {e:?}"),
             Self::NonFinite(t) => write!(f, "tensor `{t}` holds NaN or infinity"),
         }
     }
@@ -104,22 +66,22 @@ impl Layout<'_> {
         each.collect()
     }
 
-    /// Reads every tensor's values (weights row-major) from `bytes`, checking that the file
-    /// holds exactly this layout.
+    /// Reads every tensor's values (row-major) from `bytes`, checking that the file holds
+    /// exactly this layout.
     pub fn read(&self, bytes: &[u8]) -> Result<Vec<Vec<f64>>, LoadError> {
-        let format = |e: safetensors::SafeTensorError| LoadError::Format(format!("{e}"));
+        let format = |e| LoadError::Format(format!("{e}"));
         let (_, meta) = SafeTensors::read_metadata(bytes).map_err(format)?;
-        if let Some(found) = meta.metadata().as_ref().and_then(|m| m.get("architecture")) {
-            if found != self.architecture {
-                let expected = self.architecture.into();
-                return Err(LoadError::Architecture {
-                    expected,
-                    found: found.clone(),
-                });
-            }
+        let meta = meta.metadata().as_ref().and_then(|m| m.get("architecture"));
+        if let Some(found) = meta.filter(|found| *found != self.architecture) {
+            return Err(LoadError::Architecture(
+                self.architecture.into(),
+                found.clone(),
+            ));
         }
-        let file = SafeTensors::deserialize(bytes).map_err(format)?;
-        let tensors = self.tensors();
+        let (file, tensors) = (
+            SafeTensors::deserialize(bytes).map_err(format)?,
+            self.tensors(),
+        );
         if let Some(extra) = file
             .names()
             .into_iter()
@@ -131,21 +93,11 @@ impl Layout<'_> {
             let Ok(t) = file.tensor(&name) else {
                 return Err(LoadError::MissingTensor(name));
             };
-            let (expected, found) = (self.dtype.into(), format!("{}", t.dtype()));
-            if expected != found {
-                return Err(LoadError::Dtype {
-                    tensor: name,
-                    expected,
-                    found,
-                });
-            }
-            if t.shape() != shape {
-                let found = t.shape().into();
-                return Err(LoadError::Shape {
-                    tensor: name,
-                    expected: shape,
-                    found,
-                });
+            let dtype = format!("{}", t.dtype());
+            if dtype != self.dtype {
+                return Err(LoadError::Dtype(name, self.dtype.into(), dtype));
+            } else if t.shape() != shape {
+                return Err(LoadError::Shape(name, shape, t.shape().into()));
             }
             let values: Vec<f64> = t
                 .data()

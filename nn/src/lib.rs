@@ -44,7 +44,7 @@ mod train;
 pub use activation::{
     Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
 };
-pub use dense::{Dense, Layer};
+pub use dense::Dense;
 pub use error::Error;
 #[cfg(feature = "alloc")]
 pub use io::{from_bytes, to_bytes};

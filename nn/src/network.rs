@@ -1,15 +1,18 @@
 //! The traits every `network!` type implements, so generic code needs no macro.
-use crate::{Activation, Float, Layer, Loss};
+use crate::{c, Activation, Float, Loss};
 use core::fmt::Debug;
 use nalgebra::{ComplexField, SMatrix, SVector};
-use rand::{rngs::SmallRng, SeedableRng};
+use rand::{rngs::SmallRng, RngExt, SeedableRng};
 
-/// A network's parameters: a chain of dense layers. Optimizers and io only need this.
+/// A network's parameters: a chain of dense layers. Optimizers and io need only this.
 pub trait Model: Clone + Debug + PartialEq + Sized {
     /// The scalar type, `f32` or `f64`.
     type Scalar: Float;
     /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`.
     const ARCHITECTURE: &'static str;
+    /// Every dense layer's `(outputs, inputs, activation)`, input side first: its weights are
+    /// an `outputs × inputs` matrix.
+    const LAYERS: &'static [(usize, usize, &'static str)];
     /// The number of weights and biases.
     const PARAMS: usize;
     /// The bytes the parameters take.
@@ -20,26 +23,24 @@ pub trait Model: Clone + Debug + PartialEq + Sized {
     /// A network whose parameters are all zero.
     #[must_use]
     fn zeros() -> Self;
-    /// The layers, input side first.
-    fn layers(&self) -> impl Iterator<Item = &dyn Layer<Self::Scalar>>;
-    /// The layers, input side first, to change in place.
-    fn layers_mut(&mut self) -> impl Iterator<Item = &mut dyn Layer<Self::Scalar>>;
+    /// Every parameter tensor, layer by layer: the weights (column by column, as nalgebra
+    /// stores them), then the bias.
+    fn params(&self) -> impl Iterator<Item = &[Self::Scalar]>;
+    /// Every parameter tensor, to change in place.
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut [Self::Scalar]>;
 
-    /// A network initialised from `seed` (He for the relu family, Glorot otherwise).
+    /// A network initialised from `seed`: biases zero, weights uniform in `±sqrt(6 / fan_in)`
+    /// (He, for the relu family) or `±sqrt(6 / (fan_in + fan_out))` (Glorot), as Keras does.
     #[must_use]
     fn new(seed: u64) -> Self {
-        let mut rng = SmallRng::seed_from_u64(seed);
-        let mut net = Self::zeros();
-        net.layers_mut().for_each(|l| l.init(&mut rng));
+        let (mut rng, mut net) = (SmallRng::seed_from_u64(seed), Self::zeros());
+        for (w, &(o, n, act)) in net.params_mut().step_by(2).zip(Self::LAYERS) {
+            let fan = if act.ends_with("relu") { n } else { n + o };
+            let limit = libm::sqrt(6.0 / fan as f64);
+            w.iter_mut()
+                .for_each(|w| *w = c(limit * (2.0 * rng.random::<f64>() - 1.0)));
+        }
         net
-    }
-    /// Every parameter tensor (weights, then bias, layer by layer).
-    fn params(&self) -> impl Iterator<Item = &[Self::Scalar]> {
-        self.layers().flat_map(|l| l.params())
-    }
-    /// Every parameter tensor, to change in place.
-    fn params_mut(&mut self) -> impl Iterator<Item = &mut [Self::Scalar]> {
-        self.layers_mut().flat_map(|l| l.params_mut())
     }
     /// Whether every parameter is finite (no NaN, no infinity).
     fn is_finite(&self) -> bool {
@@ -49,36 +50,19 @@ pub trait Model: Clone + Debug + PartialEq + Sized {
     #[cfg(feature = "std")]
     fn summary(&self) -> String {
         let mut s = format!(
-            "{:<8}{:>8}{:>12}  {}\n",
-            "layer", "output", "params", "activation"
+            "{:<8}{:>10}{:>10}  activation\n",
+            "layer", "weights", "params"
         );
-        for (i, l) in self.layers().enumerate() {
-            let (o, n) = l.shape();
-            let line = format!(
-                "dense_{:<2}{o:>8}{:>12}  {}\n",
-                i,
-                o * n + o,
-                l.activation()
-            );
-            s.push_str(&line);
+        for (i, &(o, n, act)) in (1..).zip(Self::LAYERS) {
+            let (layer, shape) = (format!("l{i}"), format!("{o}×{n}"));
+            s += &format!("{layer:<8}{shape:>10}{:>10}  {act}\n", o * n + o);
         }
-        s + &format!(
-            "{} parameters ({} bytes), {} multiply-adds per sample: {}",
-            Self::PARAMS,
-            Self::BYTES,
-            Self::MACS,
-            Self::ARCHITECTURE
-        )
+        let (p, b, m) = (Self::PARAMS, Self::BYTES, Self::MACS);
+        s + &format!("{p} parameters ({b} bytes), {m} multiply-adds per sample")
     }
 }
 
 /// A network from `I` inputs to `O` outputs: the forward and backward passes.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a network from {I} inputs to {O} outputs",
-    label = "the sizes here do not match the network's declaration",
-    note = "a network's input and output lengths are part of its type: check the vector passed \
-            to `forward`, the vector its result is bound to, and the targets given to training"
-)]
 pub trait Network<const I: usize, const O: usize>: Model {
     /// The output layer's activation, which decides the losses that fit.
     type Output: Activation;

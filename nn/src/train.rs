@@ -183,10 +183,7 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
             .flatten()
             .find(|d| d.0.len() != d.1.len())
         {
-            return Err(Error::LengthMismatch {
-                inputs: x.len(),
-                targets: y.len(),
-            });
+            return Err(Error::LengthMismatch(x.len(), y.len()));
         } else if xs.is_empty() {
             return Err(Error::EmptyData);
         } else if fit.batch_size == 0 {
