@@ -12,7 +12,10 @@ network! {
     const FIXTURE = "tests/fixtures/torch_layout.safetensors";
 }
 network! { struct OtherActivations < 3 => 4 relu => 2 sigmoid > }
-network! { struct Torch64: f64 < 3 => 4 tanh => 2 sigmoid > }
+network! {
+    struct Torch64: f64 < 3 => 4 tanh => 2 sigmoid >
+    const FIXTURE = "tests/fixtures/wrong_dtype.safetensors";
+}
 
 fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -129,6 +132,7 @@ fn every_mismatch_is_its_own_error() {
     assert_eq!(dtype, LoadError::Dtype(tensor, "F32".into(), "F64".into()));
     // The float64 file is right for the same network declared in f64.
     let net64: Torch64 = nn::load(fixture("wrong_dtype.safetensors")).expect("an f64 file");
+    assert_eq!(net64, Torch64::FIXTURE);
     let (x, y) = fixture_outputs()[1];
     assert!((net64.forward(&x.cast())[1] - y[1]).abs() < 1e-6);
     match nn::load::<Xor>(fixture("missing.safetensors")) {

@@ -3,7 +3,7 @@
 //! the forward and backward passes. The math of a layer lives once, in `nn`.
 use crate::ast::NetworkDef;
 use crate::validate::Model;
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 /// When validation fails: the errors, and the struct without fields, so that code naming the
@@ -23,58 +23,47 @@ fn id(prefix: &str, i: usize) -> Ident {
 /// its embedded weights, and its `Model` (the parameters) and `Network<2, 1>` (the forward
 /// and backward passes) implementations.
 pub fn expand(model: &Model) -> TokenStream {
-    let Model {
-        def,
-        dtype,
-        sizes,
-        architecture,
-        ..
-    } = model;
-    let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
-    let n = model.activations.len();
+    let (def, dtype, sizes, n) = (model.def, &model.dtype, &model.sizes, model.sizes.len() - 1);
+    let (attrs, vis, name, arch) = (&def.attrs, &def.vis, &def.name, &model.architecture);
     let (input, output, docs) = (sizes[0], sizes[n], docs(model));
+    let (fan_in, fan_out) = (&sizes[..n], &sizes[1..]);
     let field: Vec<_> = (1..=n).map(|i| id("l", i)).collect();
-    let act: Vec<_> = (0..n).map(|i| activation(model, i)).collect();
-    let names = model.activations.iter().map(|a| a.0);
-    let (fan_in, fan_out, out_act) = (&sizes[..n], &sizes[1..], &act[n - 1]);
-    let macs: usize = fan_in.iter().zip(fan_out).map(|(i, o)| i * o).sum();
-    let params = macs + fan_out.iter().sum::<usize>();
-    let field_doc = field
+    // `::nn::Relu`, spanned at the activation as written, so that type errors point there.
+    let act: Vec<_> = model
+        .activations
         .iter()
-        .map(|f| format!("Layer `{f}`; see the struct's docs."));
+        .map(|(_, ty)| quote_spanned!(ty.span()=> ::nn::#ty))
+        .collect();
+    let (names, out_act) = (model.activations.iter().map(|a| a.0), &act[n - 1]);
     let consts = model.consts.iter().map(|(name, file, tensors)| {
         let (doc, value) = (
-            format!("The weights in `{file}`, embedded."),
-            trained(model, tensors),
+            format!("The weights in `{file}`."),
+            trained(model, &act, tensors),
         );
         // `include_bytes!` makes Cargo rebuild when the file changes.
         quote! {
             #[doc = #doc]
-            #vis const #name: Self = {
-                const _: &[u8] = include_bytes!(#file);
-                #value
-            };
+            #vis const #name: Self = { const _: &[u8] = include_bytes!(#file); #value };
         }
     });
-    let (forward, backward) = (forward(n), backward(model));
+    let (forward, backward) = (forward(n), backward(n));
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
         #[derive(Clone, Debug, PartialEq)]
         #vis struct #name {
-            #( #[doc = #field_doc] pub #field: ::nn::Dense<#dtype, #fan_in, #fan_out, #act>, )*
+            #( #[doc = "A dense layer: see the struct's docs."]
+               pub #field: ::nn::Dense<#dtype, #fan_in, #fan_out, #act>, )*
         }
 
-        impl #name {
-            #(#consts)*
-        }
+        impl #name { #(#consts)* }
 
         impl ::nn::Model for #name {
             type Scalar = #dtype;
-            const ARCHITECTURE: &'static str = #architecture;
+            const ARCHITECTURE: &'static str = #arch;
             const LAYERS: &'static [(usize, usize, &'static str)] = &[#((#fan_out, #fan_in, #names)),*];
-            const PARAMS: usize = #params;
-            const MACS: usize = #macs;
+            const PARAMS: usize = #(#fan_out * (#fan_in + 1))+*;
+            const MACS: usize = #(#fan_out * #fan_in)+*;
 
             fn zeros() -> Self {
                 Self { #(#field: ::nn::Dense::zeros()),* }
@@ -109,13 +98,6 @@ pub fn expand(model: &Model) -> TokenStream {
     }
 }
 
-/// `::nn::Relu` for layer `i` (0-based), spanned at the activation as written, so that type
-/// errors point there.
-fn activation(model: &Model, i: usize) -> TokenStream {
-    let ty = &model.activations[i].1;
-    quote_spanned!(ty.span()=> ::nn::#ty)
-}
-
 /// The input of layer `i` (1-based): `x` for the first layer, else `&a{i-1}`.
 fn input_of(i: usize) -> TokenStream {
     let a = id("a", i - 1);
@@ -141,80 +123,51 @@ fn forward(n: usize) -> TokenStream {
 ///
 /// Expands to, for `< 2 => 4 relu => 1 sigmoid >`:
 /// ```text
-/// let z1 = self.l1.linear(x);
-/// let a1 = <Relu as Activation>::forward(&z1);
+/// let [z1, a1] = self.l1.trace(x);               // z1 = W1·x + b1, a1 = relu(z1)
 /// let z2 = self.l2.linear(&a1);
 /// let (loss, d2) = L::loss(&z2, y);              // d2 = ∂L/∂z2
 /// grads.l2.accumulate(&a1, &d2);                 // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
-/// let d1 = <Relu as Activation>::backward(&z1, &a1, &self.l2.backprop(&d2));
-/// grads.l1.accumulate(x, &d1);                   // d1 = (W2ᵀ·d2) ⊙ relu'(z1)
+/// let d1 = self.l1.delta(&z1, &a1, &self.l2.backprop(&d2)); // (W2ᵀ·d2) ⊙ relu'(z1)
+/// grads.l1.accumulate(x, &d1);
 /// loss
 /// ```
-fn backward(model: &Model) -> TokenStream {
-    let n = model.activations.len();
+fn backward(n: usize) -> TokenStream {
     let mut body = Vec::new();
-    for i in 1..=n {
-        let (f, z, a, x, ty) = (
-            id("l", i),
-            id("z", i),
-            id("a", i),
-            input_of(i),
-            activation(model, i - 1),
-        );
-        body.push(quote! { let #z = self.#f.linear(#x); });
-        if i < n {
-            body.push(quote! { let #a = <#ty as ::nn::Activation>::forward(&#z); });
-        }
+    for i in 1..n {
+        let (f, z, a, x) = (id("l", i), id("z", i), id("a", i), input_of(i));
+        body.push(quote! { let [#z, #a] = self.#f.trace(#x); });
     }
-    let (z, d) = (id("z", n), id("d", n));
-    body.push(quote! { let (loss, #d) = L::loss(&#z, y); });
+    let (f, z, d, x) = (id("l", n), id("z", n), id("d", n), input_of(n));
+    body.push(quote! { let #z = self.#f.linear(#x); let (loss, #d) = L::loss(&#z, y); });
     for i in (1..=n).rev() {
-        let (f, d, x) = (id("l", i), id("d", i), input_of(i));
+        let (f, d, x, below) = (id("l", i), id("d", i), input_of(i), id("l", i - 1));
         body.push(quote! { grads.#f.accumulate(#x, &#d); });
         if i > 1 {
-            let (below, z, a, ty) = (
-                id("d", i - 1),
-                id("z", i - 1),
-                id("a", i - 1),
-                activation(model, i - 2),
-            );
+            let (d_below, z, a) = (id("d", i - 1), id("z", i - 1), id("a", i - 1));
             let error = quote!(&self.#f.backprop(&#d));
-            body.push(
-                quote! { let #below = <#ty as ::nn::Activation>::backward(&#z, &#a, #error); },
-            );
+            body.push(quote! { let #d_below = self.#below.delta(&#z, &#a, #error); });
         }
     }
     quote! { #(#body)* loss }
 }
 
-/// A trained network as a constant expression, its weights column by column as nalgebra
+/// A trained network as a constant expression, the weights column by column as nalgebra
 /// stores them.
 ///
 /// Expands to `Self { l1: Dense { weight: SMatrix::from_array_storage(ArrayStorage([[..]])),
 /// bias: .., activation: Relu }, .. }`.
-fn trained(model: &Model, tensors: &[Vec<f64>]) -> TokenStream {
-    let f64 = model.dtype == "f64";
-    let lit = |v: f64| {
-        if f64 {
-            Literal::f64_suffixed(v)
-        } else {
-            Literal::f32_suffixed(v as f32)
-        }
+fn trained(model: &Model, act: &[TokenStream], tensors: &[Vec<f64>]) -> TokenStream {
+    let dtype = &model.dtype;
+    let matrix = |values: &[f64], rows: usize| {
+        let columns = values.chunks(rows).map(|c| quote!([#(#c as #dtype),*]));
+        quote!(::nn::SMatrix::from_array_storage(::nn::nalgebra::ArrayStorage([#(#columns),*])))
     };
-    let storage = |columns: Vec<TokenStream>| quote!(::nn::SMatrix::from_array_storage(::nn::nalgebra::ArrayStorage([#(#columns),*])));
     let layers = tensors.chunks(2).enumerate().map(|(i, t)| {
-        let (f, act, k) = (id("l", i + 1), activation(model, i), model.sizes[i]);
-        let column = |c| t[0].iter().skip(c).step_by(k).map(|&v| lit(v));
-        let weight = storage(
-            (0..k)
-                .map(|c| {
-                    let col = column(c);
-                    quote!([#(#col),*])
-                })
-                .collect(),
-        );
-        let bias = t[1].iter().map(|&v| lit(v));
-        let bias = storage(vec![quote!([#(#bias),*])]);
+        let (f, act, o, k) = (id("l", i + 1), &act[i], model.sizes[i + 1], model.sizes[i]);
+        let columns: Vec<f64> = (0..k)
+            .flat_map(|c| (0..o).map(move |r| t[0][r * k + c]))
+            .collect();
+        let (weight, bias) = (matrix(&columns, o), matrix(&t[1], o));
         quote!(#f: ::nn::Dense { weight: #weight, bias: #bias, activation: #act })
     });
     quote!(Self { #(#layers),* })
@@ -233,10 +186,10 @@ fn docs(model: &Model) -> Vec<String> {
     for (i, (f, _)) in (1..).zip(&model.activations) {
         let (y, x, o, k) = (var(i), var(i - 1), sizes[i], sizes[i - 1]);
         docs.push(format!(
-            "{y:<3}= {f}(W{i} · {x} + b{i})    W{i}: {o}×{k}, b{i}: {o}"
+            "{y:<3}= {f}(W{i}·{x} + b{i})    W{i}: {o}×{k}, b{i}: {o}"
         ));
     }
     docs.push("```".into());
-    docs.push("where `x` holds one sample per column, and `Wi` is field `li`'s weights.".into());
+    docs.push("with one sample per column of `x`; `Wi` and `bi` are field `li`'s.".into());
     docs
 }

@@ -43,6 +43,24 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
         A::forward(&self.linear(x))
     }
 
+    /// Computes `z = W·x + b` and `a = f(z)`, the trace that backpropagation needs.
+    #[must_use]
+    pub fn trace<const B: usize>(&self, x: &SMatrix<T, I, B>) -> [SMatrix<T, O, B>; 2] {
+        let z = self.linear(x);
+        [z, A::forward(&z)]
+    }
+
+    /// Computes this layer's error `δ = ∂L/∂z = ∂L/∂a ⊙ f'(z)` from `∂L/∂a`.
+    #[must_use]
+    pub fn delta<const B: usize>(
+        &self,
+        z: &SMatrix<T, O, B>,
+        a: &SMatrix<T, O, B>,
+        grad: &SMatrix<T, O, B>,
+    ) -> SMatrix<T, O, B> {
+        A::backward(z, a, grad)
+    }
+
     /// Computes `∂L/∂x = Wᵀ·δ`, the error sent back to the layer below.
     #[must_use]
     pub fn backprop<const B: usize>(&self, delta: &SMatrix<T, O, B>) -> SMatrix<T, I, B> {
