@@ -1,5 +1,5 @@
 //! Stage 2: check the declaration and reduce it to plain sizes, activations and embedded
-//! weights. Every rule is checked, and all errors are reported together.
+//! weights. Each rule is one check, with an error spanned at the token that breaks it.
 use crate::ast::NetworkDef;
 use crate::layout::Layout;
 use syn::{Error, Ident, LitInt, LitStr, Result};
@@ -24,79 +24,45 @@ pub struct Model<'a> {
 }
 
 pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
-    let mut errors = Vec::new();
     let dtype = def
         .dtype
         .clone()
         .unwrap_or_else(|| Ident::new("f32", def.name.span()));
-    keep(&mut errors, check_dtype(&dtype));
-    keep(&mut errors, check_some_layers(def));
-    let lits = [&def.input]
+    if dtype != "f32" && dtype != "f64" {
+        let msg = format!("unknown scalar type `{dtype}`, expected `f32` or `f64`");
+        return Err(Error::new(dtype.span(), msg));
+    } else if def.layers.is_empty() {
+        let msg = "a network needs at least one layer, as in `< 2 => 1 sigmoid >`";
+        return Err(Error::new(def.close.span, msg));
+    }
+    let sizes = [&def.input]
         .into_iter()
         .chain(def.layers.iter().map(|l| &l.0));
-    let sizes: Vec<_> = lits
-        .filter_map(|s| keep(&mut errors, check_size(s)))
-        .collect();
-    let acts = def.layers.iter().map(|l| check_activation(&l.1));
-    let activations: Vec<_> = acts.filter_map(|a| keep(&mut errors, a)).collect();
-    if let Some(all) = combine(errors) {
-        return Err(all);
-    }
+    let sizes = sizes.map(size).collect::<Result<Vec<_>>>()?;
+    let activations = def.layers.iter().map(|l| activation(&l.1));
+    let activations = activations.collect::<Result<Vec<_>>>()?;
     let layers = sizes[1..].iter().zip(&activations);
     let architecture = layers.fold(sizes[0].to_string(), |s, (n, a)| {
         format!("{s} => {n} {}", a.0)
     });
+    let consts = Vec::new();
     let mut model = Model {
         def,
         dtype,
         sizes,
         activations,
         architecture,
-        consts: Vec::new(),
+        consts,
     };
-    let mut errors = Vec::new();
     for (name, path) in &def.consts {
-        let tensors = keep(&mut errors, check_weights(&model, path));
-        model
-            .consts
-            .extend(tensors.map(|(file, t)| (name, file, t)));
+        let (file, tensors) = weights(&model, path)?;
+        model.consts.push((name, file, tensors));
     }
-    combine(errors).map_or(Ok(model), Err)
-}
-
-/// Keeps `result`'s error in `errors`, so that all are reported together.
-fn keep<T>(errors: &mut Vec<Error>, result: Result<T>) -> Option<T> {
-    result.map_err(|e| errors.push(e)).ok()
-}
-
-/// One error holding all of `errors`, if there are any.
-fn combine(errors: Vec<Error>) -> Option<Error> {
-    errors.into_iter().reduce(|mut all, e| {
-        all.combine(e);
-        all
-    })
-}
-
-/// The scalar type is `f32` or `f64`: nalgebra's real fields that safetensors stores.
-fn check_dtype(dtype: &Ident) -> Result<()> {
-    if dtype == "f32" || dtype == "f64" {
-        return Ok(());
-    }
-    let msg = format!("unknown scalar type `{dtype}`, expected `f32` or `f64`");
-    Err(Error::new(dtype.span(), msg))
-}
-
-/// A network maps its input through at least one layer.
-fn check_some_layers(def: &NetworkDef) -> Result<()> {
-    if def.layers.is_empty() {
-        let msg = "a network needs at least one layer, as in `< 2 => 1 sigmoid >`";
-        return Err(Error::new(def.close.span, msg));
-    }
-    Ok(())
+    Ok(model)
 }
 
 /// A size is a whole number of at least 1.
-fn check_size(lit: &LitInt) -> Result<usize> {
+fn size(lit: &LitInt) -> Result<usize> {
     match lit.base10_parse::<usize>()? {
         0 => Err(Error::new(lit.span(), "a size must be at least 1")),
         n => Ok(n),
@@ -104,7 +70,7 @@ fn check_size(lit: &LitInt) -> Result<usize> {
 }
 
 /// An activation is one of the names `nn` implements.
-fn check_activation(ident: &Ident) -> Result<(&'static str, Ident)> {
+fn activation(ident: &Ident) -> Result<(&'static str, Ident)> {
     let Some(name) = ACTIVATIONS.split(' ').find(|name| ident == *name) else {
         let names: Vec<_> = ACTIVATIONS.split(' ').map(|n| format!("`{n}`")).collect();
         let msg = format!(
@@ -122,7 +88,7 @@ fn check_activation(ident: &Ident) -> Result<(&'static str, Ident)> {
 
 /// An embedded file exists (relative to the declaring crate's `Cargo.toml`) and holds exactly
 /// this network, checked as `nn::load` checks a file at run time.
-fn check_weights(model: &Model, path: &LitStr) -> Result<(String, Vec<Vec<f64>>)> {
+fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<Vec<f64>>)> {
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let file = std::path::Path::new(&dir)
         .join(path.value())

@@ -22,8 +22,7 @@ pub trait Activation: Copy + Default + Debug + PartialEq + Eq + Send + Sync + 's
 
 /// Declares an elementwise activation from `f(x)` and `f'(x)` (which may use `y = f(x)`).
 macro_rules! elementwise {
-    ($(#[$doc:meta])* $name:ident, $s:literal,
-     |$x:ident| $f:expr, |$dx:ident, $y:ident| $df:expr) => {
+    ($(#[$doc:meta])* $name:ident, $s:literal, |$x:ident| $f:expr, |$dx:ident, $y:ident| $df:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct $name;
@@ -46,16 +45,14 @@ macro_rules! elementwise {
     };
 }
 
+/// `σ(x) = 1 / (1 + e^(-x))`.
 fn sigmoid<T: Float>(x: T) -> T {
     T::one() / (T::one() + (-x).exp())
 }
 
-fn step<T: Float>(x: T, pos: T, neg: T) -> T {
-    if x > T::zero() {
-        pos
-    } else {
-        neg
-    }
+/// `1` where `x > 0`, else `0`.
+fn positive<T: Float>(x: T) -> T {
+    c(f64::from(u8::from(x > T::zero())))
 }
 
 elementwise!(
@@ -64,15 +61,14 @@ elementwise!(
 );
 elementwise!(
     /// `f(x) = max(x, 0)`, `f'(x) = [x > 0]`.
-    Relu, "relu", |x| step(x, x, T::zero()), |x, _y| step(x, T::one(), T::zero())
+    Relu, "relu", |x| x.max(T::zero()), |x, _y| positive(x)
 );
 elementwise!(
-    /// `f(x) = x` for `x > 0`, else `0.01·x`.
-    LeakyRelu, "leaky_relu",
-    |x| step(x, x, c::<T>(0.01) * x), |x, _y| step(x, T::one(), c(0.01))
+    /// `f(x) = max(x, 0.01·x)`, `f'(x) = 1` for `x > 0`, else `0.01`.
+    LeakyRelu, "leaky_relu", |x| x.max(x * c(0.01)), |x, _y| c::<T>(0.01) + positive(x) * c(0.99)
 );
 elementwise!(
-    /// `f(x) = 1 / (1 + e^(-x))`, `f'(x) = y·(1 - y)`.
+    /// `f(x) = σ(x) = 1 / (1 + e^(-x))`, `f'(x) = y·(1 - y)`.
     Sigmoid, "sigmoid", |x| sigmoid(x), |_x, y| y * (T::one() - y)
 );
 elementwise!(
@@ -87,18 +83,17 @@ elementwise!(
         + x * (-x * x * c(0.5)).exp() * c(0.398_942_280_401_432_7)
 );
 elementwise!(
-    /// `f(x) = x` for `x > 0`, else `e^x - 1` (alpha 1); `f'(x) = 1` or `y + 1`.
-    Elu, "elu", |x| step(x, x, x.exp_m1()), |x, y| step(x, T::one(), y + T::one())
+    /// `f(x) = max(x, 0) + (e^min(x, 0) - 1)`: `x` for `x > 0`, else `e^x - 1` (alpha 1);
+    /// `f'(x) = e^min(x, 0)`.
+    Elu, "elu", |x| x.max(T::zero()) + x.min(T::zero()).exp_m1(), |x, _y| x.min(T::zero()).exp()
 );
 elementwise!(
     /// `f(x) = x·σ(x)`, `f'(x) = σ(x)·(1 + x·(1 - σ(x)))`.
-    Silu, "silu",
-    |x| x * sigmoid(x), |x, _y| sigmoid(x) * (T::one() + x * (T::one() - sigmoid(x)))
+    Silu, "silu", |x| x * sigmoid(x), |x, _y| sigmoid(x) * (T::one() + x * (T::one() - sigmoid(x)))
 );
 elementwise!(
     /// `f(x) = ln(1 + e^x)`, computed as `max(x, 0) + ln(1 + e^(-|x|))`; `f'(x) = σ(x)`.
-    Softplus, "softplus",
-    |x| x.max(T::zero()) + (-x.abs()).exp().ln_1p(), |x, _y| sigmoid(x)
+    Softplus, "softplus", |x| x.max(T::zero()) + (-x.abs()).exp().ln_1p(), |x, _y| sigmoid(x)
 );
 
 /// `a_i = e^(z_i) / Σ_j e^(z_j)` over each column, computed with the column's maximum
@@ -117,7 +112,7 @@ impl Activation for Softmax {
         }
         a
     }
-    /// `∂L/∂z = a ⊙ (g - (g·a))` per column, the softmax Jacobian applied to `g`.
+    /// `∂L/∂z = a ⊙ (g - (g·a))` per column: the softmax Jacobian applied to `g`.
     fn backward<T: Float, const R: usize, const C: usize>(
         _z: &SMatrix<T, R, C>,
         a: &SMatrix<T, R, C>,
@@ -125,8 +120,7 @@ impl Activation for Softmax {
     ) -> SMatrix<T, R, C> {
         let mut out = *grad;
         for (mut col, a) in out.column_iter_mut().zip(a.column_iter()) {
-            let dot = col.dot(&a);
-            col.add_scalar_mut(-dot);
+            col.add_scalar_mut(-col.dot(&a));
             col.component_mul_assign(&a);
         }
         out

@@ -79,25 +79,22 @@ pub trait Float: nalgebra::RealField + Copy + Default {
     fn to_f64(self) -> f64;
 }
 
-impl Float for f32 {
-    const DTYPE: &'static str = "F32";
-    fn erf(self) -> Self {
-        libm::erff(self)
-    }
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
+/// Implements [`Float`] for `$t`, whose safetensors name is `$dtype` and whose erf is `$erf`.
+macro_rules! float {
+    ($t:ty, $dtype:literal, $erf:path) => {
+        impl Float for $t {
+            const DTYPE: &'static str = $dtype;
+            fn erf(self) -> Self {
+                $erf(self)
+            }
+            fn to_f64(self) -> f64 {
+                f64::from(self)
+            }
+        }
+    };
 }
-
-impl Float for f64 {
-    const DTYPE: &'static str = "F64";
-    fn erf(self) -> Self {
-        libm::erf(self)
-    }
-    fn to_f64(self) -> f64 {
-        self
-    }
-}
+float!(f32, "F32", libm::erff);
+float!(f64, "F64", libm::erf);
 
 /// Converts an `f64` constant to the network's scalar type.
 pub(crate) fn c<T: Float>(x: f64) -> T {

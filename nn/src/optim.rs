@@ -1,4 +1,4 @@
-//! Optimizers with PyTorch's semantics. Their state is shaped like the network (a value of the
+//! Optimizers with PyTorch's semantics. Their state is shaped like the network (values of the
 //! network's own type), so a step is arithmetic on arrays and allocates nothing.
 use crate::{c, Model};
 use nalgebra::ComplexField;
@@ -9,15 +9,14 @@ pub trait Optimizer<N: Model> {
     fn step(&mut self, net: &mut N, grads: &N);
 }
 
-/// Stochastic gradient descent, like `torch.optim.SGD`: `g += λ·w; v = μ·v + g; w -= lr·v`.
+/// Stochastic gradient descent with momentum `μ`, like `torch.optim.SGD`:
+/// `v = μ·v + g; w -= lr·v` (with `μ = 0`, plain `w -= lr·g`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sgd<N> {
     /// The learning rate `lr`.
     pub lr: f64,
-    /// The momentum `μ` (0 for plain SGD).
+    /// The momentum `μ`.
     pub momentum: f64,
-    /// The L2 penalty `λ` added to the gradient.
-    pub weight_decay: f64,
     velocity: N,
 }
 
@@ -27,14 +26,13 @@ impl<N: Model> Sgd<N> {
     pub fn new(lr: f64) -> Self {
         Self::momentum(lr, 0.0)
     }
-    /// SGD with momentum `μ`: `v = μ·v + g; w -= lr·v`.
+    /// SGD with momentum `μ`.
     #[must_use]
     pub fn momentum(lr: f64, momentum: f64) -> Self {
-        let (weight_decay, velocity) = (0.0, N::zeros());
+        let velocity = N::zeros();
         Self {
             lr,
             momentum,
-            weight_decay,
             velocity,
         }
     }
@@ -42,33 +40,28 @@ impl<N: Model> Sgd<N> {
 
 impl<N: Model> Optimizer<N> for Sgd<N> {
     fn step(&mut self, net: &mut N, grads: &N) {
-        let c = c::<N::Scalar>;
-        let (lr, mu, wd) = (c(self.lr), c(self.momentum), c(self.weight_decay));
+        let (lr, mu) = (c::<N::Scalar>(self.lr), c::<N::Scalar>(self.momentum));
         let params = net.params_mut().flatten().zip(grads.params().flatten());
         for ((w, &g), v) in params.zip(self.velocity.params_mut().flatten()) {
-            *v = mu * *v + g + wd * *w;
+            *v = mu * *v + g;
             *w -= lr * *v;
         }
     }
 }
 
-/// Adam, like `torch.optim.Adam` (or `AdamW` with [`Adam::adamw`]):
-/// `m = β₁·m + (1-β₁)·g; v = β₂·v + (1-β₂)·g²; w -= lr·m̂ / (√v̂ + ε)` with the bias
-/// corrections `m̂ = m / (1-β₁ᵗ)`, `v̂ = v / (1-β₂ᵗ)`.
+/// Adam, like `torch.optim.Adam`, and with a weight decay `λ`, AdamW (`torch.optim.AdamW`):
+/// `w -= lr·λ·w; m = β₁·m + (1-β₁)·g; v = β₂·v + (1-β₂)·g²; w -= lr·m̂ / (√v̂ + ε)`, with the
+/// bias corrections `m̂ = m / (1-β₁ᵗ)` and `v̂ = v / (1-β₂ᵗ)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adam<N> {
     /// The learning rate `lr` (PyTorch's default is 0.001).
     pub lr: f64,
-    /// `β₁`, the decay of the mean of the gradient (0.9).
-    pub beta1: f64,
-    /// `β₂`, the decay of the mean of its square (0.999).
-    pub beta2: f64,
-    /// `ε`, added after the square root (1e-8).
+    /// `(β₁, β₂)`, the decays of the moving means of `g` and `g²`: `(0.9, 0.999)`.
+    pub betas: (f64, f64),
+    /// `ε`, added after the square root: 1e-8.
     pub eps: f64,
-    /// The weight decay `λ`: an L2 term in the gradient for Adam, decoupled for AdamW.
+    /// AdamW's decoupled weight decay `λ` (0 for Adam).
     pub weight_decay: f64,
-    /// AdamW's decoupled decay `w -= lr·λ·w` instead of adding `λ·w` to the gradient.
-    pub decoupled: bool,
     t: i32,
     moments: (N, N),
 }
@@ -77,51 +70,41 @@ impl<N: Model> Adam<N> {
     /// Adam with PyTorch's defaults and learning rate `lr`.
     #[must_use]
     pub fn new(lr: f64) -> Self {
-        let (beta1, beta2, eps, weight_decay) = (0.9, 0.999, 1e-8, 0.0);
-        let (decoupled, t, moments) = (false, 0, (N::zeros(), N::zeros()));
-        Self {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-            decoupled,
-            t,
-            moments,
-        }
+        Self::adamw(lr, 0.0)
     }
     /// AdamW: Adam with decoupled weight decay `λ` (PyTorch's default is 0.01).
     #[must_use]
     pub fn adamw(lr: f64, weight_decay: f64) -> Self {
+        let (betas, eps, t, moments) = ((0.9, 0.999), 1e-8, 0, (N::zeros(), N::zeros()));
         Self {
+            lr,
+            betas,
+            eps,
             weight_decay,
-            decoupled: true,
-            ..Self::new(lr)
+            t,
+            moments,
         }
     }
 }
 
 impl<N: Model> Optimizer<N> for Adam<N> {
     fn step(&mut self, net: &mut N, grads: &N) {
+        let ((b1, b2), c) = (self.betas, c::<N::Scalar>);
         self.t += 1;
-        let (b1, b2) = (self.beta1, self.beta2);
-        let (c1, c2) = (1.0 - b1.powi(self.t), 1.0 - b2.powi(self.t));
-        let c = c::<N::Scalar>;
-        let (lr, eps, wd) = (c(self.lr), c(self.eps), c(self.weight_decay));
-        let (c1, c2, b1, b2, one) = (c(c1), c(c2), c(b1), c(b2), c(1.0));
-        let (m, v) = &mut self.moments;
+        let (c1, c2) = (c(1.0 - b1.powi(self.t)), c(1.0 - b2.powi(self.t)));
+        let (lr, eps, decay) = (
+            c(self.lr),
+            c(self.eps),
+            c(1.0 - self.lr * self.weight_decay),
+        );
+        let (k1, k2, j1, j2) = (c(b1), c(b2), c(1.0 - b1), c(1.0 - b2));
+        let (m, v) = (&mut self.moments.0, &mut self.moments.1);
         let params = net.params_mut().flatten().zip(grads.params().flatten());
         let moments = m.params_mut().flatten().zip(v.params_mut().flatten());
         for ((w, &g), (m, v)) in params.zip(moments) {
-            let g = if self.decoupled {
-                *w -= lr * wd * *w;
-                g
-            } else {
-                g + wd * *w
-            };
-            *m = b1 * *m + (one - b1) * g;
-            *v = b2 * *v + (one - b2) * g * g;
-            *w -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
+            *m = k1 * *m + j1 * g;
+            *v = k2 * *v + j2 * g * g;
+            *w = decay * *w - lr * (*m / c1) / ((*v / c2).sqrt() + eps);
         }
     }
 }
