@@ -53,7 +53,7 @@ fn iris_reaches_93_percent_on_a_stratified_split() {
     trainer
         .fit(&mut net, (&train.x, &train.y), None, &quiet(100, 16))
         .expect("finite");
-    let m = nn::evaluate(&net, &test.x, &test.y, CrossEntropy);
+    let m = nn::evaluate(&net, (&test.x, &test.y), CrossEntropy);
     assert!(m.accuracy >= 0.93, "test accuracy {}", m.accuracy);
 }
 
@@ -92,7 +92,7 @@ fn early_stopping_restores_the_best_weights() {
     assert_eq!(h.validation.len(), h.best_epoch + 4);
     let best = h.validation[h.best_epoch].loss;
     assert!(h.validation.iter().all(|m| m.loss >= best));
-    let now = nn::evaluate(&net, &xs, &ys, BinaryCrossEntropy).loss;
+    let now = nn::evaluate(&net, (&xs, &ys), BinaryCrossEntropy).loss;
     assert!((now - best).abs() < 1e-6, "{now} vs {best}");
 }
 
@@ -205,13 +205,13 @@ fn one_step_on_one_batch() {
     let (xs, ys) = xor_data();
     let mut net = Xor::new(0);
     let mut trainer = Trainer::new(Sgd::new(0.5), BinaryCrossEntropy);
-    let before = nn::evaluate(&net, &xs, &ys, BinaryCrossEntropy).loss;
+    let before = nn::evaluate(&net, (&xs, &ys), BinaryCrossEntropy).loss;
     let loss = trainer.step(&mut net, xs.iter().zip(&ys)).expect("finite");
     assert!(
         (f64::from(loss) - before).abs() < 1e-6,
         "the step reports the mean loss before it"
     );
-    let after = nn::evaluate(&net, &xs, &ys, BinaryCrossEntropy).loss;
+    let after = nn::evaluate(&net, (&xs, &ys), BinaryCrossEntropy).loss;
     assert!(after < before);
     assert_eq!(
         trainer.step(&mut net, std::iter::empty()),

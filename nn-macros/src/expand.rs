@@ -50,7 +50,7 @@ pub fn expand(model: &Model) -> TokenStream {
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, Debug, Default, PartialEq)]
         #vis struct #name {
             #( #[doc = "A dense layer: see the struct's docs."]
                pub #field: ::nn::Dense<#dtype, #fan_in, #fan_out, #act>, )*
@@ -65,9 +65,6 @@ pub fn expand(model: &Model) -> TokenStream {
             const PARAMS: usize = #(#fan_out * (#fan_in + 1))+*;
             const MACS: usize = #(#fan_out * #fan_in)+*;
 
-            fn zeros() -> Self {
-                Self { #(#field: ::nn::Dense::zeros()),* }
-            }
             fn params(&self) -> impl ::core::iter::Iterator<Item = &[#dtype]> {
                 [#(self.#field.weight.as_slice(), self.#field.bias.as_slice()),*].into_iter()
             }

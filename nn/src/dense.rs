@@ -16,17 +16,19 @@ pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation> {
     pub activation: A,
 }
 
-impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
+impl<T: Float, const I: usize, const O: usize, A: Activation> Default for Dense<T, I, O, A> {
     /// A layer whose weights and bias are all zero.
-    #[must_use]
-    pub fn zeros() -> Self {
+    fn default() -> Self {
+        let (weight, bias, activation) = (SMatrix::zeros(), SVector::zeros(), A::default());
         Self {
-            weight: SMatrix::zeros(),
-            bias: SVector::zeros(),
-            activation: A::default(),
+            weight,
+            bias,
+            activation,
         }
     }
+}
 
+impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
     /// Computes `z = W·x + b` for a batch `x` with one sample per column.
     #[must_use]
     pub fn linear<const B: usize>(&self, x: &SMatrix<T, I, B>) -> SMatrix<T, O, B> {

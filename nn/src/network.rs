@@ -5,7 +5,7 @@ use nalgebra::{ComplexField, SMatrix, SVector};
 use rand::{rngs::SmallRng, RngExt, SeedableRng};
 
 /// A network's parameters: a chain of dense layers. Optimizers and io need only this.
-pub trait Model: Clone + Debug + PartialEq + Sized {
+pub trait Model: Clone + Debug + Default + PartialEq + Sized {
     /// The scalar type, `f32` or `f64`.
     type Scalar: Float;
     /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`.
@@ -20,15 +20,17 @@ pub trait Model: Clone + Debug + PartialEq + Sized {
     /// The multiply-adds of one forward pass of one sample.
     const MACS: usize;
 
-    /// A network whose parameters are all zero.
-    #[must_use]
-    fn zeros() -> Self;
     /// Every parameter tensor, layer by layer: the weights (column by column, as nalgebra
     /// stores them), then the bias.
     fn params(&self) -> impl Iterator<Item = &[Self::Scalar]>;
     /// Every parameter tensor, to change in place.
     fn params_mut(&mut self) -> impl Iterator<Item = &mut [Self::Scalar]>;
 
+    /// A network whose parameters are all zero.
+    #[must_use]
+    fn zeros() -> Self {
+        Self::default()
+    }
     /// A network initialised from `seed`: biases zero, weights uniform in `±sqrt(6 / fan_in)`
     /// (He, for the relu family) or `±sqrt(6 / (fan_in + fan_out))` (Glorot), as Keras does.
     #[must_use]

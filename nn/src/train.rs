@@ -1,5 +1,5 @@
 //! Training: one step on one batch (no heap), and `fit`, the minibatch loop (std).
-use crate::{c, Error, Float, Loss, Model, Network, Optimizer};
+use crate::{c, Activation, Error, Float, Loss, Model, Network, Optimizer};
 use nalgebra::{ComplexField, SVector};
 
 /// Trains a network with an optimizer `Opt` and a loss `L`, like Keras's `compile`.
@@ -12,20 +12,19 @@ pub struct Trainer<N, Opt, L> {
     pub optimizer: Opt,
     /// The loss.
     pub loss: L,
-    grads: N,
-    last_good: N,
+    /// The gradient of the last step, and the weights before it.
+    buffers: (N, N),
 }
 
 impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     /// A trainer that minimises `loss` with `optimizer`.
     #[must_use]
     pub fn new(optimizer: Opt, loss: L) -> Self {
-        let (grads, last_good) = (N::zeros(), N::zeros());
+        let buffers = (N::zeros(), N::zeros());
         Self {
             optimizer,
             loss,
-            grads,
-            last_good,
+            buffers,
         }
     }
 
@@ -46,60 +45,31 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         N: Network<I, O>,
         L: Loss<N::Output>,
     {
-        let (mut loss, mut n, grads) = (c::<N::Scalar>(0.0), 0, &mut self.grads);
+        let (grads, last_good) = (&mut self.buffers.0, &mut self.buffers.1);
         grads.params_mut().flatten().for_each(|g| *g = c(0.0));
+        let (mut loss, mut n) = (c::<N::Scalar>(0.0), 0);
         for (x, y) in batch {
             if !x.iter().chain(y.iter()).all(|v| v.is_finite()) {
                 return Err(Error::non_finite("sample"));
             }
-            loss += net.backward::<L, 1>(x, y, grads);
-            n += 1;
-        }
-        if n == 0 {
-            return Err(Error::EmptyData);
+            (loss, n) = (loss + net.backward::<L, 1>(x, y, grads), n + 1);
         }
         let scale = c::<N::Scalar>(1.0 / f64::from(n));
         grads.params_mut().flatten().for_each(|g| *g *= scale);
-        if !(loss * scale).is_finite() {
+        if n == 0 {
+            return Err(Error::EmptyData);
+        } else if !(loss * scale).is_finite() {
             return Err(Error::non_finite("loss"));
         } else if !grads.is_finite() {
             return Err(Error::non_finite("gradient"));
         }
-        self.last_good.clone_from(net);
+        last_good.clone_from(net);
         self.optimizer.step(net, grads);
         if !net.is_finite() {
-            net.clone_from(&self.last_good);
+            net.clone_from(last_good);
             return Err(Error::non_finite("weights"));
         }
         Ok(loss * scale)
-    }
-}
-
-/// Measures `net` on `(inputs, targets)` with `loss`: the mean loss, and the fraction of
-/// samples whose largest output is at the largest target (for a single output: both on the
-/// same side of 0.5). An empty data set measures as NaN.
-#[must_use]
-pub fn evaluate<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: usize>(
-    net: &N,
-    inputs: &[SVector<N::Scalar, I>],
-    targets: &[SVector<N::Scalar, O>],
-    _loss: L,
-) -> Metrics {
-    let (mut loss, mut right, half) = (0.0, 0, c::<N::Scalar>(0.5));
-    for (x, y) in inputs.iter().zip(targets) {
-        let z = net.logits_batch(x);
-        let a = <N::Output as crate::Activation>::forward(&z);
-        let hit = if O == 1 {
-            (a[0] >= half) == (y[0] >= half)
-        } else {
-            a.imax() == y.imax()
-        };
-        (loss, right) = (loss + L::loss(&z, y).0.to_f64(), right + u32::from(hit));
-    }
-    let n = inputs.len() as f64;
-    Metrics {
-        loss: loss / n,
-        accuracy: f64::from(right) / n,
     }
 }
 
@@ -108,9 +78,42 @@ pub fn evaluate<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: u
 pub struct Metrics {
     /// The mean loss.
     pub loss: f64,
-    /// The fraction of samples classified right.
+    /// The fraction of samples classified right: their largest output is at their largest
+    /// target, or for a single output, both are on the same side of 0.5.
     pub accuracy: f64,
 }
+
+/// Measures `net` on `(inputs, targets)` with `loss`. An empty data set measures as NaN.
+#[must_use]
+pub fn evaluate<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: usize>(
+    net: &N,
+    (inputs, targets): Data<'_, N::Scalar, I, O>,
+    _loss: L,
+) -> Metrics {
+    let mut sum = Metrics::default();
+    for (x, y) in inputs.iter().zip(targets) {
+        let z = net.logits_batch(x);
+        sum.loss += L::loss(&z, y).0.to_f64();
+        sum.accuracy += f64::from(u8::from(class(&N::Output::forward(&z)) == class(y)));
+    }
+    let n = inputs.len() as f64;
+    Metrics {
+        loss: sum.loss / n,
+        accuracy: sum.accuracy / n,
+    }
+}
+
+/// The class a vector stands for: the index of its largest element, or for a single
+/// element, whether it is at least 0.5.
+fn class<T: Float, const O: usize>(v: &SVector<T, O>) -> usize {
+    match O {
+        1 => usize::from(v[0] >= c(0.5)),
+        _ => v.imax(),
+    }
+}
+
+/// A data set as two slices of the same length: the inputs and their targets.
+pub type Data<'a, T, const I: usize, const O: usize> = (&'a [SVector<T, I>], &'a [SVector<T, O>]);
 
 /// The settings of [`Trainer::fit`], like the arguments of Keras's `fit`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -140,9 +143,6 @@ impl Fit {
     }
 }
 
-/// A data set as two slices of the same length: the inputs and their targets.
-pub type Data<'a, T, const I: usize, const O: usize> = (&'a [SVector<T, I>], &'a [SVector<T, O>]);
-
 /// What [`Trainer::fit`] measured after every epoch.
 #[cfg(feature = "std")]
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -154,6 +154,15 @@ pub struct History {
     /// The epoch with the lowest monitored loss; with early stopping, the network ends with
     /// that epoch's weights.
     pub best_epoch: usize,
+}
+
+/// The data set, unless its lengths differ or it is empty.
+fn check<T, const I: usize, const O: usize>(data: Data<T, I, O>) -> Result<Data<T, I, O>, Error> {
+    match data {
+        (x, y) if x.len() != y.len() => Err(Error::LengthMismatch(x.len(), y.len())),
+        (x, _) if x.is_empty() => Err(Error::EmptyData),
+        data => Ok(data),
+    }
 }
 
 #[cfg(feature = "std")]
@@ -177,30 +186,24 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         L: Loss<N::Output>,
     {
         use rand::{seq::SliceRandom, SeedableRng};
-        let (xs, ys) = train;
-        if let Some((x, y)) = [Some(train), validation]
-            .into_iter()
-            .flatten()
-            .find(|d| d.0.len() != d.1.len())
-        {
-            return Err(Error::LengthMismatch(x.len(), y.len()));
-        } else if xs.is_empty() {
-            return Err(Error::EmptyData);
-        } else if fit.batch_size == 0 {
+        let ((xs, ys), validation) = (check(train)?, validation.map(check).transpose()?);
+        if fit.batch_size == 0 {
             return Err(Error::ZeroBatch);
         }
-        let bar = progress_bar(fit);
-        let mut rng = rand::rngs::SmallRng::seed_from_u64(fit.seed);
+        let (bar, mut rng) = (
+            progress_bar(fit),
+            rand::rngs::SmallRng::seed_from_u64(fit.seed),
+        );
         let mut order: Vec<usize> = (0..xs.len()).collect();
-        let (mut history, mut best) = (History::default(), net.clone());
+        let (mut history, mut best, mut best_loss) = (History::default(), net.clone(), f64::MAX);
         for epoch in 0..fit.epochs {
             order.shuffle(&mut rng);
             for (b, batch) in order.chunks(fit.batch_size).enumerate() {
                 let pairs = batch.iter().map(|&i| (&xs[i], &ys[i]));
                 self.step(net, pairs).map_err(|e| e.at(epoch, b))?;
             }
-            let train = evaluate(net, xs, ys, self.loss);
-            let val = validation.map(|(vx, vy)| evaluate(net, vx, vy, self.loss));
+            let train = evaluate(net, (xs, ys), self.loss);
+            let val = validation.map(|data| evaluate(net, data, self.loss));
             history.train.push(train);
             history.validation.extend(val);
             bar.set_message(format!(
@@ -208,13 +211,9 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
                 train.loss, train.accuracy
             ));
             bar.inc(1);
-            let log = if val.is_some() {
-                &history.validation
-            } else {
-                &history.train
-            };
-            if epoch == 0 || log[epoch].loss < log[history.best_epoch].loss {
-                history.best_epoch = epoch;
+            let monitored = val.unwrap_or(train).loss;
+            if monitored < best_loss {
+                (history.best_epoch, best_loss) = (epoch, monitored);
                 best.clone_from(net);
             } else if fit
                 .patience
@@ -235,13 +234,11 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
 /// terminal (indicatif's rule).
 #[cfg(feature = "std")]
 fn progress_bar(fit: &Fit) -> indicatif::ProgressBar {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    let target = if fit.quiet {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let bar = ProgressBar::with_draw_target(Some(fit.epochs as u64), target);
+    use indicatif::{ProgressBar, ProgressDrawTarget as Target, ProgressStyle};
+    let bar = ProgressBar::with_draw_target(Some(fit.epochs as u64), Target::stderr());
+    if fit.quiet {
+        bar.set_draw_target(Target::hidden());
+    }
     let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
     bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
     bar
