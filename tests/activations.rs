@@ -1,17 +1,20 @@
 //! Every activation against values computed by hand from its definition, and its derivative
 //! against a central difference.
-use nn::{Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh};
-use nn::{SMatrix, SVector};
+use nn::{activate, Activation, SMatrix, SVector};
+use nn::{Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh};
 
 const XS: [f64; 6] = [-3.0, -1.0, -0.25, 0.5, 1.0, 2.5];
 
 fn f<A: Activation>(x: f64) -> f64 {
-    A::forward(&SMatrix::<f64, 1, 1>::new(x))[0]
+    let mut v = [x];
+    A::forward(&mut v, 1);
+    v[0]
 }
 
 fn df<A: Activation>(x: f64) -> f64 {
-    let z = SMatrix::<f64, 1, 1>::new(x);
-    A::backward(&z, &A::forward(&z), &SMatrix::<f64, 1, 1>::new(1.0))[0]
+    let mut g = [1.0];
+    A::backward(&[x], &[f::<A>(x)], &mut g, 1);
+    g[0]
 }
 
 /// Checks `f` against `expected` and `f'` against a central difference of `f`.
@@ -96,7 +99,10 @@ fn softplus() {
 #[test]
 fn f32_matches_f64() {
     let z = SVector::<f32, 3>::new(-1.5, 0.3, 2.0);
-    let (a, b) = (Gelu::forward(&z), Gelu::forward(&z.cast::<f64>()));
+    let (a, b) = (
+        activate::<Gelu, _, 3, 1>(z),
+        activate::<Gelu, _, 3, 1>(z.cast::<f64>()),
+    );
     assert!((a.cast::<f64>() - b).abs().max() < 1e-6);
 }
 
@@ -105,7 +111,7 @@ fn softmax_by_hand() {
     let z = SVector::<f64, 3>::new(1.0, 2.0, 3.0);
     let e = [1f64.exp(), 2f64.exp(), 3f64.exp()];
     let sum: f64 = e.iter().sum();
-    let a = Softmax::forward(&z);
+    let a = activate::<Softmax, _, 3, 1>(z);
     for i in 0..3 {
         assert!((a[i] - e[i] / sum).abs() < 1e-15);
     }
@@ -115,7 +121,7 @@ fn softmax_by_hand() {
 fn softmax_is_stable_for_large_inputs() {
     let z =
         SMatrix::<f32, 3, 2>::from_column_slice(&[1000.0, -1000.0, 999.0, 0.0, 1000.0, -1000.0]);
-    let a = Softmax::forward(&z);
+    let a = activate::<Softmax, _, 3, 2>(z);
     assert!(a.iter().all(|v| v.is_finite()), "{a}");
     for col in a.column_iter() {
         assert!((col.sum() - 1.0).abs() < 1e-6);
@@ -130,8 +136,9 @@ fn softmax_backward_is_the_jacobian_product() {
     // J = diag(a) - a·aᵀ; the vector-Jacobian product is Jᵀ·g = J·g.
     let z = SVector::<f64, 3>::new(0.2, -1.0, 0.7);
     let g = SVector::<f64, 3>::new(1.0, -2.0, 0.5);
-    let a = Softmax::forward(&z);
+    let a = activate::<Softmax, _, 3, 1>(z);
     let jacobian = SMatrix::<f64, 3, 3>::from_diagonal(&a) - a * a.transpose();
-    let got = Softmax::backward(&z, &a, &g);
+    let mut got = g;
+    Softmax::backward(z.as_slice(), a.as_slice(), got.as_mut_slice(), 3);
     assert!((got - jacobian * g).abs().max() < 1e-15);
 }

@@ -95,54 +95,56 @@ pub fn expand(model: &Model) -> TokenStream {
     }
 }
 
-/// The input of layer `i` (1-based): `x` for the first layer, else `&a{i-1}`.
+/// The input of layer `i` (1-based): `x` for the first layer, else `&t{i-1}[1]`, the output
+/// of the layer below.
 fn input_of(i: usize) -> TokenStream {
-    let a = id("a", i - 1);
+    let t = id("t", i - 1);
     if i == 1 {
         quote!(x)
     } else {
-        quote!(&#a)
+        quote!(&#t[1])
     }
 }
 
 /// The forward pass to the output layer's pre-activation.
 ///
-/// Expands to, for `< 2 => 4 relu => 1 sigmoid >`: `self.l2.linear(&self.l1.forward(x))`.
+/// Expands to, for `< 2 => 4 relu => 1 sigmoid >`: `self.l2.linear(&self.l1.forward(x)[1])`.
 fn forward(n: usize) -> TokenStream {
     let (mut x, last) = (quote!(x), id("l", n));
     for f in (1..n).map(|i| id("l", i)) {
-        x = quote!(&self.#f.forward(#x));
+        x = quote!(&self.#f.forward(#x)[1]);
     }
     quote!(self.#last.linear(#x))
 }
 
-/// The forward pass keeping every `z` and `a`, the loss, then the chain rule downwards.
+/// The forward pass keeping every layer's `[z, a]`, the loss, then the chain rule downwards.
 ///
 /// Expands to, for `< 2 => 4 relu => 1 sigmoid >`:
 /// ```text
-/// let [z1, a1] = self.l1.trace(x);               // z1 = W1·x + b1, a1 = relu(z1)
-/// let z2 = self.l2.linear(&a1);
-/// let (loss, d2) = L::loss(&z2, y);              // d2 = ∂L/∂z2
-/// grads.l2.accumulate(&a1, &d2);                 // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
-/// let d1 = self.l1.delta(&z1, &a1, &self.l2.backprop(&d2)); // (W2ᵀ·d2) ⊙ relu'(z1)
+/// let t1 = self.l1.forward(x);          // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
+/// let z2 = self.l2.linear(&t1[1]);
+/// let (loss, d2) = L::loss(&z2, y);     // d2 = ∂L/∂z2
+/// grads.l2.accumulate(&t1[1], &d2);     // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
+/// let mut d1 = self.l2.backprop(&d2);   // ∂L/∂a1 = W2ᵀ·d2
+/// self.l1.delta(&t1, &mut d1);          // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
 /// grads.l1.accumulate(x, &d1);
 /// loss
 /// ```
 fn backward(n: usize) -> TokenStream {
     let mut body = Vec::new();
     for i in 1..n {
-        let (f, z, a, x) = (id("l", i), id("z", i), id("a", i), input_of(i));
-        body.push(quote! { let [#z, #a] = self.#f.trace(#x); });
+        let (f, t, x) = (id("l", i), id("t", i), input_of(i));
+        body.push(quote! { let #t = self.#f.forward(#x); });
     }
     let (f, z, d, x) = (id("l", n), id("z", n), id("d", n), input_of(n));
     body.push(quote! { let #z = self.#f.linear(#x); let (loss, #d) = L::loss(&#z, y); });
     for i in (1..=n).rev() {
-        let (f, d, x, below) = (id("l", i), id("d", i), input_of(i), id("l", i - 1));
+        let (f, d, x) = (id("l", i), id("d", i), input_of(i));
         body.push(quote! { grads.#f.accumulate(#x, &#d); });
         if i > 1 {
-            let (d_below, z, a) = (id("d", i - 1), id("z", i - 1), id("a", i - 1));
-            let error = quote!(&self.#f.backprop(&#d));
-            body.push(quote! { let #d_below = self.#below.delta(&#z, &#a, #error); });
+            let (below, d_below, t) = (id("l", i - 1), id("d", i - 1), id("t", i - 1));
+            body.push(quote! { let mut #d_below = self.#f.backprop(&#d); });
+            body.push(quote! { self.#below.delta(&#t, &mut #d_below); });
         }
     }
     quote! { #(#body)* loss }

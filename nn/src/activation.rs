@@ -5,19 +5,25 @@ use nalgebra::SMatrix;
 
 /// A nonlinearity applied to a layer's pre-activation `z = W·x + b`.
 ///
-/// Matrices hold one sample per column. `backward` is the vector-Jacobian product: given
-/// `∂L/∂a` it returns `∂L/∂z`; for an elementwise `f` that is `∂L/∂a ⊙ f'(z)`.
+/// Both methods work in place on a matrix's elements, column by column: `rows` values per
+/// sample. `backward` is the vector-Jacobian product: it turns `∂L/∂a` into `∂L/∂z`, which for
+/// an elementwise `f` is `∂L/∂a ⊙ f'(z)`.
 pub trait Activation: Copy + Default + Debug + PartialEq + Eq + Send + Sync + 'static {
     /// The name used in `network!` and in saved files, such as `"relu"`.
     const NAME: &'static str;
-    /// Computes `a = f(z)`.
-    fn forward<T: Float, const R: usize, const C: usize>(z: &SMatrix<T, R, C>) -> SMatrix<T, R, C>;
-    /// Computes `∂L/∂z` from `z`, `a = f(z)` and `∂L/∂a`.
-    fn backward<T: Float, const R: usize, const C: usize>(
-        z: &SMatrix<T, R, C>,
-        a: &SMatrix<T, R, C>,
-        grad: &SMatrix<T, R, C>,
-    ) -> SMatrix<T, R, C>;
+    /// Replaces `z` by `a = f(z)`.
+    fn forward<T: Float>(z: &mut [T], rows: usize);
+    /// Replaces `∂L/∂a` in `grad` by `∂L/∂z`, given `z` and `a = f(z)`.
+    fn backward<T: Float>(z: &[T], a: &[T], grad: &mut [T], rows: usize);
+}
+
+/// Computes `a = f(z)` for a matrix `z` with one sample per column.
+#[must_use]
+pub fn activate<A: Activation, T: Float, const R: usize, const C: usize>(
+    mut z: SMatrix<T, R, C>,
+) -> SMatrix<T, R, C> {
+    A::forward(z.as_mut_slice(), R);
+    z
 }
 
 /// Declares an elementwise activation from `f(x)` and `f'(x)` (which may use `y = f(x)`).
@@ -29,17 +35,13 @@ macro_rules! elementwise {
 
         impl Activation for $name {
             const NAME: &'static str = $s;
-            fn forward<T: Float, const R: usize, const C: usize>(
-                z: &SMatrix<T, R, C>,
-            ) -> SMatrix<T, R, C> {
-                z.map(|$x: T| $f)
+            fn forward<T: Float>(z: &mut [T], _: usize) {
+                z.iter_mut().for_each(|v| *v = (|$x: T| $f)(*v));
             }
-            fn backward<T: Float, const R: usize, const C: usize>(
-                z: &SMatrix<T, R, C>,
-                a: &SMatrix<T, R, C>,
-                grad: &SMatrix<T, R, C>,
-            ) -> SMatrix<T, R, C> {
-                grad.zip_zip_map(z, a, |g: T, $dx: T, $y: T| g * $df)
+            fn backward<T: Float>(z: &[T], a: &[T], grad: &mut [T], _: usize) {
+                for ((g, &$dx), &$y) in grad.iter_mut().zip(z).zip(a) {
+                    *g *= $df;
+                }
             }
         }
     };
@@ -97,32 +99,25 @@ elementwise!(
 );
 
 /// `a_i = e^(z_i) / Σ_j e^(z_j)` over each column, computed with the column's maximum
-/// subtracted first so that no `exp` overflows.
+/// subtracted first so that no `exp` overflows. Its `backward` is `a ⊙ (g - (g·a))` per
+/// column: the softmax Jacobian applied to `g`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Softmax;
 
 impl Activation for Softmax {
     const NAME: &'static str = "softmax";
-    fn forward<T: Float, const R: usize, const C: usize>(z: &SMatrix<T, R, C>) -> SMatrix<T, R, C> {
-        let mut a = *z;
-        for mut col in a.column_iter_mut() {
-            let max = col.max();
-            col.apply(|v| *v = (*v - max).exp());
-            col /= col.sum();
+    fn forward<T: Float>(z: &mut [T], rows: usize) {
+        for col in z.chunks_mut(rows) {
+            let max = col.iter().fold(col[0], |m, &v| m.max(v));
+            col.iter_mut().for_each(|v| *v = (*v - max).exp());
+            let sum = col.iter().fold(T::zero(), |s, &v| s + v);
+            col.iter_mut().for_each(|v| *v /= sum);
         }
-        a
     }
-    /// `∂L/∂z = a ⊙ (g - (g·a))` per column: the softmax Jacobian applied to `g`.
-    fn backward<T: Float, const R: usize, const C: usize>(
-        _z: &SMatrix<T, R, C>,
-        a: &SMatrix<T, R, C>,
-        grad: &SMatrix<T, R, C>,
-    ) -> SMatrix<T, R, C> {
-        let mut out = *grad;
-        for (mut col, a) in out.column_iter_mut().zip(a.column_iter()) {
-            col.add_scalar_mut(-col.dot(&a));
-            col.component_mul_assign(&a);
+    fn backward<T: Float>(_: &[T], a: &[T], grad: &mut [T], rows: usize) {
+        for (g, a) in grad.chunks_mut(rows).zip(a.chunks(rows)) {
+            let dot = g.iter().zip(a).fold(T::zero(), |s, (&g, &a)| s + g * a);
+            g.iter_mut().zip(a).for_each(|(g, &a)| *g = a * (*g - dot));
         }
-        out
     }
 }

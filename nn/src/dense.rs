@@ -1,5 +1,5 @@
 //! The dense layer: `a = f(W·x + b)`.
-use crate::{Activation, Float};
+use crate::{activate, Activation, Float};
 use nalgebra::{SMatrix, SVector};
 
 /// A fully connected layer from `I` inputs to `O` outputs with activation `A`.
@@ -39,28 +39,21 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
         z
     }
 
-    /// Computes `a = f(W·x + b)`.
+    /// Computes `[z, a]` for a batch `x`: `z = W·x + b` and `a = f(z)`.
     #[must_use]
-    pub fn forward<const B: usize>(&self, x: &SMatrix<T, I, B>) -> SMatrix<T, O, B> {
-        A::forward(&self.linear(x))
-    }
-
-    /// Computes `z = W·x + b` and `a = f(z)`, the trace that backpropagation needs.
-    #[must_use]
-    pub fn trace<const B: usize>(&self, x: &SMatrix<T, I, B>) -> [SMatrix<T, O, B>; 2] {
+    pub fn forward<const B: usize>(&self, x: &SMatrix<T, I, B>) -> [SMatrix<T, O, B>; 2] {
         let z = self.linear(x);
-        [z, A::forward(&z)]
+        [z, activate::<A, T, O, B>(z)]
     }
 
-    /// Computes this layer's error `δ = ∂L/∂z = ∂L/∂a ⊙ f'(z)` from `∂L/∂a`.
-    #[must_use]
+    /// Turns `∂L/∂a` in `grad` into this layer's error `δ = ∂L/∂z` (`∂L/∂a ⊙ f'(z)` for an
+    /// elementwise `f`), given the layer's forward pass `[z, a]`.
     pub fn delta<const B: usize>(
         &self,
-        z: &SMatrix<T, O, B>,
-        a: &SMatrix<T, O, B>,
-        grad: &SMatrix<T, O, B>,
-    ) -> SMatrix<T, O, B> {
-        A::backward(z, a, grad)
+        [z, a]: &[SMatrix<T, O, B>; 2],
+        grad: &mut SMatrix<T, O, B>,
+    ) {
+        A::backward(z.as_slice(), a.as_slice(), grad.as_mut_slice(), O);
     }
 
     /// Computes `∂L/∂x = Wᵀ·δ`, the error sent back to the layer below.

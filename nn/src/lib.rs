@@ -42,7 +42,8 @@ mod optim;
 mod train;
 
 pub use activation::{
-    Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh,
+    activate, Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Silu, Softmax, Softplus,
+    Tanh,
 };
 pub use dense::Dense;
 pub use error::Error;

@@ -1,7 +1,7 @@
 //! Losses, with PyTorch's default reductions. Each returns the loss summed over the batch's
 //! samples and `δ = ∂L/∂z`, the error at the output layer's pre-activation; training divides
 //! both by the batch size, which gives PyTorch's mean.
-use crate::{c, Activation, Float, Sigmoid, Softmax};
+use crate::{activate, c, Activation, Float, Sigmoid, Softmax};
 use nalgebra::SMatrix;
 
 /// A loss that fits an output layer with activation `A`.
@@ -28,13 +28,10 @@ impl<A: Activation> Loss<A> for Mse {
         z: &SMatrix<T, O, B>,
         y: &SMatrix<T, O, B>,
     ) -> (T, SMatrix<T, O, B>) {
-        let a = A::forward(z);
-        let diff = a - y;
-        let per = c::<T>(1.0 / O as f64);
-        (
-            diff.norm_squared() * per,
-            A::backward(z, &a, &(diff * (per + per))),
-        )
+        let (a, per) = (activate::<A, T, O, B>(*z), c::<T>(1.0 / O as f64));
+        let mut delta = (a - y) * (per + per);
+        A::backward(z.as_slice(), a.as_slice(), delta.as_mut_slice(), O);
+        ((a - y).norm_squared() * per, delta)
     }
 }
 
@@ -53,7 +50,7 @@ impl Loss<Sigmoid> for BinaryCrossEntropy {
         let loss = z.zip_fold(y, T::zero(), |acc, z, y| {
             acc + z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()
         });
-        (loss * per, (Sigmoid::forward(z) - y) * per)
+        (loss * per, (activate::<Sigmoid, T, O, B>(*z) - y) * per)
     }
 }
 
@@ -74,6 +71,6 @@ impl Loss<Softmax> for CrossEntropy {
             let lse = max + z.map(|v| (v - max).exp()).sum().ln();
             loss += z.zip_fold(&y, T::zero(), |acc, z, y| acc - y * (z - lse));
         }
-        (loss, Softmax::forward(z) - y)
+        (loss, activate::<Softmax, T, O, B>(*z) - y)
     }
 }

@@ -1,5 +1,5 @@
 //! The traits every `network!` type implements, so generic code needs no macro.
-use crate::{c, Activation, Float, Loss};
+use crate::{activate, c, Activation, Float, Loss};
 use core::fmt::Debug;
 use nalgebra::{ComplexField, SMatrix, SVector};
 use rand::{rngs::SmallRng, RngExt, SeedableRng};
@@ -97,7 +97,7 @@ pub trait Network<const I: usize, const O: usize>: Model {
         &self,
         x: &SMatrix<Self::Scalar, I, B>,
     ) -> SMatrix<Self::Scalar, O, B> {
-        Self::Output::forward(&self.logits_batch(x))
+        activate::<Self::Output, _, O, B>(self.logits_batch(x))
     }
 
     /// Computes the output for one sample.

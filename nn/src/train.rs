@@ -1,5 +1,5 @@
 //! Training: one step on one batch (no heap), and `fit`, the minibatch loop (std).
-use crate::{c, Activation, Error, Float, Loss, Model, Network, Optimizer};
+use crate::{activate, c, Error, Float, Loss, Model, Network, Optimizer};
 use nalgebra::{ComplexField, SVector};
 
 /// Trains a network with an optimizer `Opt` and a loss `L`, like Keras's `compile`.
@@ -94,7 +94,9 @@ pub fn evaluate<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: u
     for (x, y) in inputs.iter().zip(targets) {
         let z = net.logits_batch(x);
         sum.loss += L::loss(&z, y).0.to_f64();
-        sum.accuracy += f64::from(u8::from(class(&N::Output::forward(&z)) == class(y)));
+        sum.accuracy += f64::from(u8::from(
+            class(&activate::<N::Output, _, O, 1>(z)) == class(y),
+        ));
     }
     let n = inputs.len() as f64;
     Metrics {
