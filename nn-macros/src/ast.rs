@@ -14,8 +14,8 @@ pub struct NetworkDef {
     pub name: Ident,
     /// The scalar type, `f32` when absent.
     pub dtype: Option<Ident>,
+    /// The input size, then each `=> SIZE ACTIVATION`.
     pub input: LitInt,
-    /// Each `=> SIZE ACTIVATION`.
     pub layers: Vec<(LitInt, Ident)>,
     /// The closing `>`, where an error about the layers as a whole points.
     pub close: Token![>],
@@ -26,18 +26,17 @@ pub struct NetworkDef {
 
 impl Parse for NetworkDef {
     fn parse(input: ParseStream) -> Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis = input.parse()?;
+        let (attrs, vis) = (input.call(Attribute::parse_outer)?, input.parse()?);
         input.parse::<Token![struct]>()?;
-        let name = input.parse().map_err(|e| {
-            let msg = "expected the network's name, as in `struct Xor < 2 => 1 sigmoid >`";
-            Error::new(e.span(), msg)
-        })?;
-        let colon = input.parse::<Option<Token![:]>>()?;
-        let dtype = colon.map(|_| input.parse()).transpose()?;
+        let name = input
+            .parse()
+            .map_err(|e| Error::new(e.span(), "expected the network's name"))?;
+        let dtype = input
+            .parse::<Option<Token![:]>>()?
+            .map(|_| input.parse())
+            .transpose()?;
         input.parse::<Token![<]>()?;
-        let first = size(input, "the input size")?;
-        let mut layers = Vec::new();
+        let (first, mut layers) = (size(input)?, Vec::new());
         while !input.peek(Token![>]) {
             let lookahead = input.lookahead1();
             if !lookahead.peek(Token![=>]) {
@@ -45,10 +44,9 @@ impl Parse for NetworkDef {
                 return Err(lookahead.error());
             }
             input.parse::<Token![=>]>()?;
-            layers.push((size(input, "a layer size")?, input.parse()?));
+            layers.push((size(input)?, input.parse()?));
         }
-        let close = input.parse()?;
-        let mut consts = Vec::new();
+        let (close, mut consts) = (input.parse()?, Vec::new());
         while input.parse::<Option<Token![const]>>()?.is_some() {
             let name = input.parse()?;
             input.parse::<Token![=]>()?;
@@ -75,9 +73,7 @@ impl Parse for NetworkDef {
 }
 
 /// Parses a size, which must be an integer literal.
-fn size(input: ParseStream, what: &str) -> Result<LitInt> {
-    if input.peek(LitInt) {
-        return input.parse();
-    }
-    Err(input.error(format!("expected {what}, an integer literal such as `4`")))
+fn size(input: ParseStream) -> Result<LitInt> {
+    let error = |_| input.error("expected a size, an integer literal such as `4`");
+    input.parse().map_err(error)
 }
