@@ -33,35 +33,21 @@ fn format_error(e: SafeTensorError) -> Error {
 /// # Errors
 /// [`LoadError::Format`] if safetensors refuses to serialise.
 pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
-    let (tensors, f32) = (layout::<N>().tensors(), N::Scalar::DTYPE == "F32");
-    let mut data = Vec::new();
+    let (tensors, mut data) = (layout::<N>().tensors(), Vec::new());
     for (t, (_, shape)) in net.params().zip(&tensors) {
-        let mut bytes = Vec::new();
-        for v in row_major(shape).map(|i| t[i].to_f64()) {
-            match f32 {
-                true => bytes.extend((v as f32).to_le_bytes()),
-                false => bytes.extend(v.to_le_bytes()),
-            }
-        }
-        data.push(bytes);
+        let bytes = row_major(shape).flat_map(|i| t[i].to_le());
+        data.push(bytes.collect::<Vec<u8>>());
     }
-    let dtype = if f32 { Dtype::F32 } else { Dtype::F64 };
-    let views = tensors
-        .into_iter()
-        .zip(&data)
-        .map(|((name, shape), bytes)| {
-            TensorView::new(dtype, shape, bytes).map(|view| (name, view))
-        });
-    let views = views.collect::<Result<Vec<_>, _>>().map_err(format_error)?;
-    let meta = [
-        ("architecture", N::ARCHITECTURE),
-        ("nn_version", env!("CARGO_PKG_VERSION")),
-    ];
-    let meta = meta
-        .into_iter()
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect();
-    safetensors::serialize(views, Some(meta)).map_err(format_error)
+    let f32 = N::Scalar::DTYPE == "F32";
+    let (dtype, mut views) = (if f32 { Dtype::F32 } else { Dtype::F64 }, Vec::new());
+    for ((name, shape), bytes) in tensors.into_iter().zip(&data) {
+        let view = TensorView::new(dtype, shape, bytes).map_err(format_error)?;
+        views.push((name, view));
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    let meta = [("architecture", N::ARCHITECTURE), ("nn_version", version)];
+    let meta = meta.map(|(k, v)| (k.into(), v.into()));
+    safetensors::serialize(views, Some(meta.into())).map_err(format_error)
 }
 
 /// Reads a network of type `N` from safetensors bytes, checking everything: each tensor
@@ -80,9 +66,15 @@ pub fn from_bytes<N: Model>(bytes: &[u8]) -> Result<N, Error> {
     Ok(net)
 }
 
-/// Saves `net` to the safetensors file `path`. It writes a temporary file beside it, syncs it
-/// and renames it over `path`, so a crash or a full disk never leaves a half-written model
-/// where the old one was.
+/// Names `path` in an io error.
+#[cfg(feature = "std")]
+fn io_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    |e| Error::Io(path.display().to_string(), e.to_string())
+}
+
+/// Saves `net` to the safetensors file `path`. It writes a temporary file in the same folder,
+/// syncs it and renames it over `path`, so a crash or a full disk never leaves a half-written
+/// model where the old one was.
 ///
 /// # Errors
 /// [`Error::Io`] naming the path.
@@ -90,18 +82,13 @@ pub fn from_bytes<N: Model>(bytes: &[u8]) -> Result<N, Error> {
 pub fn save<N: Model>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
     use std::io::Write;
     let (path, bytes) = (path.as_ref(), to_bytes(net)?);
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let write = || {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::Io(path.display().to_string(), e.to_string())
-    })
+    let dir = path.parent().filter(|d| d.exists());
+    let tmp = tempfile::NamedTempFile::new_in(dir.unwrap_or(std::path::Path::new(".")));
+    let mut tmp = tmp.map_err(io_error(path))?;
+    tmp.write_all(&bytes).map_err(io_error(path))?;
+    tmp.as_file().sync_all().map_err(io_error(path))?;
+    tmp.persist(path).map_err(|e| io_error(path)(e.error))?;
+    Ok(())
 }
 
 /// Loads a network of type `N` from the safetensors file `path`, checked as by [`from_bytes`].
@@ -111,6 +98,5 @@ pub fn save<N: Model>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), 
 #[cfg(feature = "std")]
 pub fn load<N: Model>(path: impl AsRef<std::path::Path>) -> Result<N, Error> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path);
-    from_bytes(&bytes.map_err(|e| Error::Io(path.display().to_string(), e.to_string()))?)
+    from_bytes(&std::fs::read(path).map_err(io_error(path))?)
 }

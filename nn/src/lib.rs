@@ -78,6 +78,8 @@ pub trait Float: nalgebra::RealField + Copy + Default {
     /// Widens (or keeps) the value as an `f64`.
     #[must_use]
     fn to_f64(self) -> f64;
+    /// The value's little-endian bytes.
+    fn to_le(self) -> impl IntoIterator<Item = u8>;
 }
 
 /// Implements [`Float`] for `$t`, whose safetensors name is `$dtype` and whose erf is `$erf`.
@@ -90,6 +92,9 @@ macro_rules! float {
             }
             fn to_f64(self) -> f64 {
                 f64::from(self)
+            }
+            fn to_le(self) -> impl IntoIterator<Item = u8> {
+                self.to_le_bytes()
             }
         }
     };
