@@ -28,13 +28,10 @@ impl Parse for NetworkDef {
     fn parse(input: ParseStream) -> Result<Self> {
         let (attrs, vis) = (input.call(Attribute::parse_outer)?, input.parse()?);
         input.parse::<Token![struct]>()?;
-        let name = input
-            .parse()
-            .map_err(|e| Error::new(e.span(), "expected the network's name"))?;
-        let dtype = input
-            .parse::<Option<Token![:]>>()?
-            .map(|_| input.parse())
-            .transpose()?;
+        let name = input.parse();
+        let name = name.map_err(|e| Error::new(e.span(), "expected the network's name"))?;
+        let colon = input.parse::<Option<Token![:]>>()?;
+        let dtype = colon.map(|_| input.parse()).transpose()?;
         input.parse::<Token![<]>()?;
         let (first, mut layers) = (size(input)?, Vec::new());
         while !input.peek(Token![>]) {

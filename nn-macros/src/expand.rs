@@ -29,17 +29,12 @@ pub fn expand(model: &Model) -> TokenStream {
     let (fan_in, fan_out) = (&sizes[..n], &sizes[1..]);
     let field: Vec<_> = (1..=n).map(|i| id("l", i)).collect();
     // `::nn::Relu`, spanned at the activation as written, so that type errors point there.
-    let act: Vec<_> = model
-        .activations
-        .iter()
-        .map(|(_, ty)| quote_spanned!(ty.span()=> ::nn::#ty))
-        .collect();
+    let path = |(_, ty): &(_, Ident)| quote_spanned!(ty.span()=> ::nn::#ty);
+    let act: Vec<_> = model.activations.iter().map(path).collect();
     let (names, out_act) = (model.activations.iter().map(|a| a.0), &act[n - 1]);
     let consts = model.consts.iter().map(|(name, file, tensors)| {
-        let (doc, value) = (
-            format!("The weights in `{file}`."),
-            trained(model, &act, tensors),
-        );
+        let doc = format!("The weights in `{file}`.");
+        let value = trained(model, &act, tensors);
         // `include_bytes!` makes Cargo rebuild when the file changes.
         quote! {
             #[doc = #doc]
@@ -163,9 +158,8 @@ fn trained(model: &Model, act: &[TokenStream], tensors: &[Vec<f64>]) -> TokenStr
     };
     let layers = tensors.chunks(2).enumerate().map(|(i, t)| {
         let (f, act, o, k) = (id("l", i + 1), &act[i], model.sizes[i + 1], model.sizes[i]);
-        let columns: Vec<f64> = (0..k)
-            .flat_map(|c| (0..o).map(move |r| t[0][r * k + c]))
-            .collect();
+        let columns = (0..k).flat_map(|c| (0..o).map(move |r| t[0][r * k + c]));
+        let columns: Vec<f64> = columns.collect();
         let (weight, bias) = (matrix(&columns, o), matrix(&t[1], o));
         quote!(#f: ::nn::Dense { weight: #weight, bias: #bias, activation: #act })
     });
@@ -184,9 +178,8 @@ fn docs(model: &Model) -> Vec<String> {
     docs.extend([String::new(), "```text".into()]);
     for (i, (f, _)) in (1..).zip(&model.activations) {
         let (y, x, o, k) = (var(i), var(i - 1), sizes[i], sizes[i - 1]);
-        docs.push(format!(
-            "{y:<3}= {f}(W{i}·{x} + b{i})    W{i}: {o}×{k}, b{i}: {o}"
-        ));
+        let line = format!("{y:<3}= {f}(W{i}·{x} + b{i})");
+        docs.push(format!("{line:<28}W{i}: {o}×{k}, b{i}: {o}"));
     }
     docs.push("```".into());
     docs.push("with one sample per column of `x`; `Wi` and `bi` are field `li`'s.".into());

@@ -26,9 +26,9 @@ pub fn network(input: TokenStream) -> TokenStream {
         Ok(def) => def,
         Err(err) => return err.to_compile_error().into(),
     };
-    match validate::validate(&def) {
+    let tokens = match validate::validate(&def) {
         Ok(model) => expand::expand(&model),
         Err(err) => expand::fallback(&def, &err),
-    }
-    .into()
+    };
+    tokens.into()
 }

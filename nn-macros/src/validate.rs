@@ -24,10 +24,8 @@ pub struct Model<'a> {
 }
 
 pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
-    let dtype = def
-        .dtype
-        .clone()
-        .unwrap_or_else(|| Ident::new("f32", def.name.span()));
+    let f32 = Ident::new("f32", def.name.span());
+    let dtype = def.dtype.clone().unwrap_or(f32);
     if dtype != "f32" && dtype != "f64" {
         let msg = format!("unknown scalar type `{dtype}`, expected `f32` or `f64`");
         return Err(Error::new(dtype.span(), msg));
@@ -35,9 +33,8 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
         let msg = "a network needs at least one layer, as in `< 2 => 1 sigmoid >`";
         return Err(Error::new(def.close.span, msg));
     }
-    let sizes = [&def.input]
-        .into_iter()
-        .chain(def.layers.iter().map(|l| &l.0));
+    let sizes = def.layers.iter().map(|l| &l.0);
+    let sizes = [&def.input].into_iter().chain(sizes);
     let sizes = sizes.map(size).collect::<Result<Vec<_>>>()?;
     let activations = def.layers.iter().map(|l| activation(&l.1));
     let activations = activations.collect::<Result<Vec<_>>>()?;
@@ -73,16 +70,12 @@ fn size(lit: &LitInt) -> Result<usize> {
 fn activation(ident: &Ident) -> Result<(&'static str, Ident)> {
     let Some(name) = ACTIVATIONS.split(' ').find(|name| ident == *name) else {
         let names: Vec<_> = ACTIVATIONS.split(' ').map(|n| format!("`{n}`")).collect();
-        let msg = format!(
-            "unknown activation `{ident}`, expected one of {}",
-            names.join(", ")
-        );
+        let names = names.join(", ");
+        let msg = format!("unknown activation `{ident}`, expected one of {names}");
         return Err(Error::new(ident.span(), msg));
     };
-    let camel: String = name
-        .split('_')
-        .map(|w| w[..1].to_uppercase() + &w[1..])
-        .collect();
+    let words = name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]);
+    let camel: String = words.collect();
     Ok((name, Ident::new(&camel, ident.span())))
 }
 
@@ -90,10 +83,8 @@ fn activation(ident: &Ident) -> Result<(&'static str, Ident)> {
 /// this network, checked as `nn::load` checks a file at run time.
 fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<Vec<f64>>)> {
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
-    let file = std::path::Path::new(&dir)
-        .join(path.value())
-        .display()
-        .to_string();
+    let file = std::path::Path::new(&dir).join(path.value());
+    let file = file.display().to_string();
     let error = |msg: String| Error::new(path.span(), msg);
     let bytes = std::fs::read(&file).map_err(|e| error(format!("cannot read {file}: {e}")))?;
     let shapes = model.sizes.windows(2).map(|w| (w[1], w[0])).collect();
@@ -103,9 +94,8 @@ fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<Vec<f64>>)> {
         dtype: &dtype,
         shapes,
     };
-    let tensors = layout.read(&bytes);
-    Ok((
-        file,
-        tensors.map_err(|e| error(format!("{}: {e}", path.value())))?,
-    ))
+    let tensors = layout
+        .read(&bytes)
+        .map_err(|e| error(format!("{}: {e}", path.value())));
+    Ok((file, tensors?))
 }

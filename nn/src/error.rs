@@ -54,10 +54,9 @@ impl fmt::Display for Error {
             Self::EmptyData => write!(f, "no training samples"),
             Self::LengthMismatch(x, y) => write!(f, "{x} inputs but {y} targets"),
             Self::ZeroBatch => write!(f, "the batch size must be at least 1"),
-            Self::NonFinite { what, epoch, batch } => write!(
-                f,
-                "non-finite {what} in epoch {epoch}, batch {batch}; the last good weights are kept"
-            ),
+            Self::NonFinite { what, epoch, batch } => {
+                write!(f, "NaN or infinity in {what}, epoch {epoch}, batch {batch}")
+            }
             #[cfg(feature = "alloc")]
             Self::Load(e) => write!(f, "{e}"),
             #[cfg(feature = "std")]

@@ -56,14 +56,12 @@ impl fmt::Display for LoadError {
 impl Layout<'_> {
     /// Every tensor's name and shape, in order: `layers.0.weight`, `layers.0.bias`, ...
     pub fn tensors(&self) -> Vec<(String, Vec<usize>)> {
-        let layers = self.shapes.iter().enumerate();
-        let each = layers.flat_map(|(i, &(o, n))| {
-            [
-                (format!("layers.{i}.weight"), vec![o, n]),
-                (format!("layers.{i}.bias"), vec![o]),
-            ]
-        });
-        each.collect()
+        let mut tensors = Vec::new();
+        for (i, &(o, n)) in self.shapes.iter().enumerate() {
+            tensors.push((format!("layers.{i}.weight"), vec![o, n]));
+            tensors.push((format!("layers.{i}.bias"), vec![o]));
+        }
+        tensors
     }
 
     /// Reads every tensor's values (row-major) from `bytes`, checking that the file holds
@@ -73,20 +71,13 @@ impl Layout<'_> {
         let (_, meta) = SafeTensors::read_metadata(bytes).map_err(format)?;
         let meta = meta.metadata().as_ref().and_then(|m| m.get("architecture"));
         if let Some(found) = meta.filter(|found| *found != self.architecture) {
-            return Err(LoadError::Architecture(
-                self.architecture.into(),
-                found.clone(),
-            ));
+            let expected = self.architecture.into();
+            return Err(LoadError::Architecture(expected, found.clone()));
         }
-        let (file, tensors) = (
-            SafeTensors::deserialize(bytes).map_err(format)?,
-            self.tensors(),
-        );
-        if let Some(extra) = file
-            .names()
-            .into_iter()
-            .find(|n| tensors.iter().all(|t| t.0 != *n))
-        {
+        let file = SafeTensors::deserialize(bytes).map_err(format)?;
+        let tensors = self.tensors();
+        let mut names = file.names().into_iter();
+        if let Some(extra) = names.find(|n| tensors.iter().all(|t| t.0 != *n)) {
             return Err(LoadError::UnexpectedTensor(extra.into()));
         }
         let read = |(name, shape): (String, Vec<usize>)| {
@@ -99,11 +90,8 @@ impl Layout<'_> {
             } else if t.shape() != shape {
                 return Err(LoadError::Shape(name, shape, t.shape().into()));
             }
-            let values: Vec<f64> = t
-                .data()
-                .chunks_exact(t.dtype().bitsize() / 8)
-                .map(value)
-                .collect();
+            let bytes = t.data().chunks_exact(t.dtype().bitsize() / 8);
+            let values: Vec<f64> = bytes.map(value).collect();
             match values.iter().all(|v| v.is_finite()) {
                 true => Ok(values),
                 false => Err(LoadError::NonFinite(name)),

@@ -39,8 +39,9 @@ pub trait Model: Clone + Debug + Default + PartialEq + Sized {
         for (w, &(o, n, act)) in net.params_mut().step_by(2).zip(Self::LAYERS) {
             let fan = if act.ends_with("relu") { n } else { n + o };
             let limit = libm::sqrt(6.0 / fan as f64);
-            w.iter_mut()
-                .for_each(|w| *w = c(limit * (2.0 * rng.random::<f64>() - 1.0)));
+            for w in w {
+                *w = c(limit * (2.0 * rng.random::<f64>() - 1.0));
+            }
         }
         net
     }
@@ -51,10 +52,7 @@ pub trait Model: Clone + Debug + Default + PartialEq + Sized {
     /// A Keras-like table of the layers, their shapes and parameter counts.
     #[cfg(feature = "std")]
     fn summary(&self) -> String {
-        let mut s = format!(
-            "{:<8}{:>10}{:>10}  activation\n",
-            "layer", "weights", "params"
-        );
+        let mut s = String::from("layer      weights    params  activation\n");
         for (i, &(o, n, act)) in (1..).zip(Self::LAYERS) {
             let (layer, shape) = (format!("l{i}"), format!("{o}×{n}"));
             s += &format!("{layer:<8}{shape:>10}{:>10}  {act}\n", o * n + o);

@@ -92,11 +92,8 @@ impl<N: Model> Optimizer<N> for Adam<N> {
         let ((b1, b2), c) = (self.betas, c::<N::Scalar>);
         self.t += 1;
         let (c1, c2) = (c(1.0 - b1.powi(self.t)), c(1.0 - b2.powi(self.t)));
-        let (lr, eps, decay) = (
-            c(self.lr),
-            c(self.eps),
-            c(1.0 - self.lr * self.weight_decay),
-        );
+        let decay = c(1.0 - self.lr * self.weight_decay);
+        let (lr, eps) = (c(self.lr), c(self.eps));
         let (k1, k2, j1, j2) = (c(b1), c(b2), c(1.0 - b1), c(1.0 - b2));
         let (m, v) = (&mut self.moments.0, &mut self.moments.1);
         let params = net.params_mut().flatten().zip(grads.params().flatten());

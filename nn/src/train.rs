@@ -94,9 +94,8 @@ pub fn evaluate<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: u
     for (x, y) in inputs.iter().zip(targets) {
         let z = net.logits_batch(x);
         sum.loss += L::loss(&z, y).0.to_f64();
-        sum.accuracy += f64::from(u8::from(
-            class(&activate::<N::Output, _, O, 1>(z)) == class(y),
-        ));
+        let a = activate::<N::Output, _, O, 1>(z);
+        sum.accuracy += f64::from(u8::from(class(&a) == class(y)));
     }
     let n = inputs.len() as f64;
     Metrics {
@@ -192,10 +191,8 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         if fit.batch_size == 0 {
             return Err(Error::ZeroBatch);
         }
-        let (bar, mut rng) = (
-            progress_bar(fit),
-            rand::rngs::SmallRng::seed_from_u64(fit.seed),
-        );
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(fit.seed);
+        let bar = progress_bar(fit);
         let mut order: Vec<usize> = (0..xs.len()).collect();
         let (mut history, mut best, mut best_loss) = (History::default(), net.clone(), f64::MAX);
         for epoch in 0..fit.epochs {
@@ -208,19 +205,15 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
             let val = validation.map(|data| evaluate(net, data, self.loss));
             history.train.push(train);
             history.validation.extend(val);
-            bar.set_message(format!(
-                "loss {:.4} accuracy {:.3}",
-                train.loss, train.accuracy
-            ));
+            let (loss, accuracy) = (train.loss, train.accuracy);
+            bar.set_message(format!("loss {loss:.4} accuracy {accuracy:.3}"));
             bar.inc(1);
             let monitored = val.unwrap_or(train).loss;
+            let patience = fit.patience.unwrap_or(usize::MAX);
             if monitored < best_loss {
                 (history.best_epoch, best_loss) = (epoch, monitored);
                 best.clone_from(net);
-            } else if fit
-                .patience
-                .is_some_and(|p| epoch - history.best_epoch >= p)
-            {
+            } else if epoch - history.best_epoch >= patience {
                 break;
             }
         }
