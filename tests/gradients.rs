@@ -31,7 +31,7 @@ fn targets<const O: usize>(one_hot: bool) -> SMatrix<f64, O, B> {
 fn check<N, L, const I: usize, const O: usize>(seed: u64, one_hot: bool)
 where
     N: Network<I, O, Scalar = f64>,
-    L: Loss<N::Output>,
+    L: Loss<N::Output, f64, O, B>,
 {
     let (net, x, y) = (N::new(seed), inputs::<I>(), targets::<O>(one_hot));
     let loss = |n: &N| L::loss(&n.logits_batch(&x), &y).0;
@@ -87,19 +87,23 @@ fn losses_use_pytorch_reductions() {
     // MSE: mean over all elements; BCE: mean over all elements; CE: sum over classes.
     let z = SMatrix::<f64, 2, 1>::new(0.3, -1.2);
     let y = SMatrix::<f64, 2, 1>::new(1.0, 0.0);
-    let mse = <Mse as Loss<nn::Linear>>::loss(&z, &y).0;
+    let mse = <Mse as Loss<nn::Linear, _, _, _>>::loss(&z, &y).0;
     assert!((mse - (0.7f64.powi(2) + 1.2f64.powi(2)) / 2.0).abs() < 1e-15);
     let s = |v: f64| 1.0 / (1.0 + (-v).exp());
-    let bce = <BinaryCrossEntropy as Loss<nn::Sigmoid>>::loss(&z, &y).0;
+    let bce = <BinaryCrossEntropy as Loss<nn::Sigmoid, _, _, _>>::loss(&z, &y).0;
     assert!((bce - -(s(0.3).ln() + (1.0 - s(-1.2)).ln()) / 2.0).abs() < 1e-12);
-    let ce = <CrossEntropy as Loss<nn::Softmax>>::loss(&z, &y).0;
+    let ce = <CrossEntropy as Loss<nn::Softmax, _, _, _>>::loss(&z, &y).0;
     assert!((ce - -(0.3f64.exp() / (0.3f64.exp() + (-1.2f64).exp())).ln()).abs() < 1e-12);
     // Stable for logits far out: no inf, no NaN.
     let far = SMatrix::<f64, 2, 1>::new(1000.0, -1000.0);
-    let (ce, d) =
-        <CrossEntropy as Loss<nn::Softmax>>::loss(&far, &SMatrix::<f64, 2, 1>::new(0.0, 1.0));
+    let (ce, d) = <CrossEntropy as Loss<nn::Softmax, _, _, _>>::loss(
+        &far,
+        &SMatrix::<f64, 2, 1>::new(0.0, 1.0),
+    );
     assert!((ce - 2000.0).abs() < 1e-9 && d.iter().all(|v| v.is_finite()));
-    let (bce, _) =
-        <BinaryCrossEntropy as Loss<nn::Sigmoid>>::loss(&far, &SMatrix::<f64, 2, 1>::new(0.0, 1.0));
+    let (bce, _) = <BinaryCrossEntropy as Loss<nn::Sigmoid, _, _, _>>::loss(
+        &far,
+        &SMatrix::<f64, 2, 1>::new(0.0, 1.0),
+    );
     assert!((bce - 1000.0).abs() < 1e-9);
 }

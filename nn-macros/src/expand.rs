@@ -78,7 +78,7 @@ pub fn expand(model: &Model) -> TokenStream {
                 #forward
             }
 
-            fn backward<L: ::nn::Loss<#out_act>, const B: usize>(
+            fn backward<L: ::nn::Loss<#out_act, #dtype, #output, B>, const B: usize>(
                 &self,
                 x: &::nn::SMatrix<#dtype, #input, B>,
                 y: &::nn::SMatrix<#dtype, #output, B>,

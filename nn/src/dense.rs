@@ -46,14 +46,10 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
         [z, activate::<A, T, O, B>(z)]
     }
 
-    /// Turns `∂L/∂a` in `grad` into this layer's error `δ = ∂L/∂z` (`∂L/∂a ⊙ f'(z)` for an
-    /// elementwise `f`), given the layer's forward pass `[z, a]`.
-    pub fn delta<const B: usize>(
-        &self,
-        [z, a]: &[SMatrix<T, O, B>; 2],
-        grad: &mut SMatrix<T, O, B>,
-    ) {
-        A::backward(z.as_slice(), a.as_slice(), grad.as_mut_slice(), O);
+    /// Turns `∂L/∂a` in `g` into this layer's error `δ = ∂L/∂z` (`∂L/∂a ⊙ f'(z)` for an
+    /// elementwise `f`), given the layer's forward pass `za = [z, a]`.
+    pub fn delta<const B: usize>(&self, za: &[SMatrix<T, O, B>; 2], g: &mut SMatrix<T, O, B>) {
+        A::backward(za[0].as_slice(), za[1].as_slice(), g.as_mut_slice(), O);
     }
 
     /// Computes `∂L/∂x = Wᵀ·δ`, the error sent back to the layer below.

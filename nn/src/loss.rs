@@ -10,24 +10,18 @@ use nalgebra::SMatrix;
     note = "`CrossEntropy` needs a softmax output layer, `BinaryCrossEntropy` a sigmoid one; \
             `Mse` fits any"
 )]
-pub trait Loss<A: Activation> {
+pub trait Loss<A: Activation, T: Float, const O: usize, const B: usize> {
     /// Computes the loss summed over the batch's samples (columns) and `∂L/∂z`, from the
     /// output layer's pre-activation `z` and the targets `y`.
-    fn loss<T: Float, const O: usize, const B: usize>(
-        z: &SMatrix<T, O, B>,
-        y: &SMatrix<T, O, B>,
-    ) -> (T, SMatrix<T, O, B>);
+    fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>);
 }
 
 /// Mean squared error: this computes `mean((a - y)²)` over all elements, like `nn.MSELoss`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mse;
 
-impl<A: Activation> Loss<A> for Mse {
-    fn loss<T: Float, const O: usize, const B: usize>(
-        z: &SMatrix<T, O, B>,
-        y: &SMatrix<T, O, B>,
-    ) -> (T, SMatrix<T, O, B>) {
+impl<A: Activation, T: Float, const O: usize, const B: usize> Loss<A, T, O, B> for Mse {
+    fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>) {
         let (a, per) = (activate::<A, T, O, B>(*z), c::<T>(1.0 / O as f64));
         let mut delta = (a - y) * (per + per);
         A::backward(z.as_slice(), a.as_slice(), delta.as_mut_slice(), O);
@@ -41,11 +35,8 @@ impl<A: Activation> Loss<A> for Mse {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropy;
 
-impl Loss<Sigmoid> for BinaryCrossEntropy {
-    fn loss<T: Float, const O: usize, const B: usize>(
-        z: &SMatrix<T, O, B>,
-        y: &SMatrix<T, O, B>,
-    ) -> (T, SMatrix<T, O, B>) {
+impl<T: Float, const O: usize, const B: usize> Loss<Sigmoid, T, O, B> for BinaryCrossEntropy {
+    fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>) {
         let per = c::<T>(1.0 / O as f64);
         let loss = z.zip_fold(y, T::zero(), |acc, z, y| {
             acc + z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()
@@ -60,11 +51,8 @@ impl Loss<Sigmoid> for BinaryCrossEntropy {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CrossEntropy;
 
-impl Loss<Softmax> for CrossEntropy {
-    fn loss<T: Float, const O: usize, const B: usize>(
-        z: &SMatrix<T, O, B>,
-        y: &SMatrix<T, O, B>,
-    ) -> (T, SMatrix<T, O, B>) {
+impl<T: Float, const O: usize, const B: usize> Loss<Softmax, T, O, B> for CrossEntropy {
+    fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>) {
         let mut loss = T::zero();
         for (z, y) in z.column_iter().zip(y.column_iter()) {
             let max = z.max();

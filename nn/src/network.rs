@@ -82,7 +82,7 @@ pub trait Network<const I: usize, const O: usize>: Model {
     /// Runs the forward pass keeping every layer's `z` and `a` on the stack, then the chain
     /// rule backwards; adds `∂L/∂W` and `∂L/∂b` of the summed loss to `grads` and returns the
     /// summed loss of the batch.
-    fn backward<L: Loss<Self::Output>, const B: usize>(
+    fn backward<L: Loss<Self::Output, Self::Scalar, O, B>, const B: usize>(
         &self,
         x: &SMatrix<Self::Scalar, I, B>,
         y: &SMatrix<Self::Scalar, O, B>,

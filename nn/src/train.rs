@@ -43,7 +43,7 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     ) -> Result<N::Scalar, Error>
     where
         N: Network<I, O>,
-        L: Loss<N::Output>,
+        L: Loss<N::Output, N::Scalar, O, 1>,
     {
         let (grads, last_good) = (&mut self.buffers.0, &mut self.buffers.1);
         grads.params_mut().flatten().for_each(|g| *g = c(0.0));
@@ -85,11 +85,15 @@ pub struct Metrics {
 
 /// Measures `net` on `(inputs, targets)` with `loss`. An empty data set measures as NaN.
 #[must_use]
-pub fn evaluate<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: usize>(
+pub fn evaluate<N, L, const I: usize, const O: usize>(
     net: &N,
     (inputs, targets): Data<'_, N::Scalar, I, O>,
     _loss: L,
-) -> Metrics {
+) -> Metrics
+where
+    N: Network<I, O>,
+    L: Loss<N::Output, N::Scalar, O, 1>,
+{
     let mut sum = Metrics::default();
     for (x, y) in inputs.iter().zip(targets) {
         let z = net.logits_batch(x);
@@ -184,7 +188,7 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
     ) -> Result<History, Error>
     where
         N: Network<I, O>,
-        L: Loss<N::Output>,
+        L: Loss<N::Output, N::Scalar, O, 1>,
     {
         use rand::{seq::SliceRandom, SeedableRng};
         let ((xs, ys), validation) = (check(train)?, validation.map(check).transpose()?);
