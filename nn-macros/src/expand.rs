@@ -42,6 +42,12 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     let (forward, backward) = (forward(n), backward(n));
+    // A batch of inputs and of outputs: one sample per column.
+    let (xs, ys) = (
+        quote!(::nn::SMatrix<#dtype, #input, B>),
+        quote!(::nn::SMatrix<#dtype, #output, B>),
+    );
+    let loss = quote!(::nn::Loss<#out_act, #dtype, #output, B>);
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
@@ -71,19 +77,10 @@ pub fn expand(model: &Model) -> TokenStream {
         impl ::nn::Network<#input, #output> for #name {
             type Output = #out_act;
 
-            fn logits_batch<const B: usize>(
-                &self,
-                x: &::nn::SMatrix<#dtype, #input, B>,
-            ) -> ::nn::SMatrix<#dtype, #output, B> {
+            fn logits_batch<const B: usize>(&self, x: &#xs) -> #ys {
                 #forward
             }
-
-            fn backward<L: ::nn::Loss<#out_act, #dtype, #output, B>, const B: usize>(
-                &self,
-                x: &::nn::SMatrix<#dtype, #input, B>,
-                y: &::nn::SMatrix<#dtype, #output, B>,
-                grads: &mut Self,
-            ) -> #dtype {
+            fn backward<L: #loss, const B: usize>(&self, x: &#xs, y: &#ys, grads: &mut Self) -> #dtype {
                 #backward
             }
         }
