@@ -44,8 +44,8 @@ pub fn expand(model: &Model) -> TokenStream {
     let (forward, backward) = (forward(n), backward(n));
     // A batch of inputs and of outputs: one sample per column.
     let (xs, ys) = (
-        quote!(::nn::SMatrix<#dtype, #input, B>),
-        quote!(::nn::SMatrix<#dtype, #output, B>),
+        quote!(::nn::Batch<Self, #input, B>),
+        quote!(::nn::Batch<Self, #output, B>),
     );
     let loss = quote!(::nn::Loss<#out_act, #dtype, #output, B>);
     quote! {

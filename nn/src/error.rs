@@ -28,6 +28,15 @@ pub enum Error {
     Io(String, String),
 }
 
+/// `Err(error)` unless `ok`.
+pub(crate) fn ensure(ok: bool, error: Error) -> Result<(), Error> {
+    if ok {
+        Ok(())
+    } else {
+        Err(error)
+    }
+}
+
 impl Error {
     /// A [`Error::NonFinite`] in `what`, placed at epoch 0, batch 0 until [`Error::at`] moves it.
     pub(crate) fn non_finite(what: &'static str) -> Self {

@@ -55,7 +55,7 @@ pub use io::{load, save};
 pub use layout::LoadError;
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
 pub use nalgebra::{self, SMatrix, SVector};
-pub use network::{Model, Network};
+pub use network::{Batch, Model, Network};
 #[doc(inline)]
 pub use nn_macros::network;
 pub use optim::{Adam, Optimizer, Sgd};

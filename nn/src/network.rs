@@ -62,6 +62,9 @@ pub trait Model: Clone + Debug + Default + PartialEq + Sized {
     }
 }
 
+/// A batch for network `N`: `R` values per sample, one sample per column.
+pub type Batch<N, const R: usize, const B: usize> = SMatrix<<N as Model>::Scalar, R, B>;
+
 /// A network from `I` inputs to `O` outputs: the forward and backward passes.
 pub trait Network<const I: usize, const O: usize>: Model {
     /// The output layer's activation, which decides the losses that fit.
@@ -74,27 +77,21 @@ pub trait Network<const I: usize, const O: usize>: Model {
     /// Computes the output layer's pre-activation `z` (the logits) for a batch, one sample
     /// per column: one matrix product per layer.
     #[must_use]
-    fn logits_batch<const B: usize>(
-        &self,
-        x: &SMatrix<Self::Scalar, I, B>,
-    ) -> SMatrix<Self::Scalar, O, B>;
+    fn logits_batch<const B: usize>(&self, x: &Batch<Self, I, B>) -> Batch<Self, O, B>;
 
     /// Runs the forward pass keeping every layer's `z` and `a` on the stack, then the chain
     /// rule backwards; adds `∂L/∂W` and `∂L/∂b` of the summed loss to `grads` and returns the
     /// summed loss of the batch.
     fn backward<L: Loss<Self::Output, Self::Scalar, O, B>, const B: usize>(
         &self,
-        x: &SMatrix<Self::Scalar, I, B>,
-        y: &SMatrix<Self::Scalar, O, B>,
+        x: &Batch<Self, I, B>,
+        y: &Batch<Self, O, B>,
         grads: &mut Self,
     ) -> Self::Scalar;
 
     /// Computes the output for a batch with one sample per column.
     #[must_use]
-    fn forward_batch<const B: usize>(
-        &self,
-        x: &SMatrix<Self::Scalar, I, B>,
-    ) -> SMatrix<Self::Scalar, O, B> {
+    fn forward_batch<const B: usize>(&self, x: &Batch<Self, I, B>) -> Batch<Self, O, B> {
         activate::<Self::Output, _, O, B>(self.logits_batch(x))
     }
 

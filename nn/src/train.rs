@@ -1,4 +1,5 @@
 //! Training: one step on one batch (no heap), and `fit`, the minibatch loop (std).
+use crate::error::ensure;
 use crate::{activate, c, Error, Float, Loss, Model, Network, Optimizer};
 use nalgebra::{ComplexField, SVector};
 
@@ -49,20 +50,15 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         grads.params_mut().flatten().for_each(|g| *g = c(0.0));
         let (mut loss, mut n) = (c::<N::Scalar>(0.0), 0);
         for (x, y) in batch {
-            if !x.iter().chain(y.iter()).all(|v| v.is_finite()) {
-                return Err(Error::non_finite("sample"));
-            }
+            let finite = x.iter().chain(y.iter()).all(|v| v.is_finite());
+            ensure(finite, Error::non_finite("sample"))?;
             (loss, n) = (loss + net.backward::<L, 1>(x, y, grads), n + 1);
         }
         let scale = c::<N::Scalar>(1.0 / f64::from(n));
         grads.params_mut().flatten().for_each(|g| *g *= scale);
-        if n == 0 {
-            return Err(Error::EmptyData);
-        } else if !(loss * scale).is_finite() {
-            return Err(Error::non_finite("loss"));
-        } else if !grads.is_finite() {
-            return Err(Error::non_finite("gradient"));
-        }
+        ensure(n > 0, Error::EmptyData)?;
+        ensure((loss * scale).is_finite(), Error::non_finite("loss"))?;
+        ensure(grads.is_finite(), Error::non_finite("gradient"))?;
         last_good.clone_from(net);
         self.optimizer.step(net, grads);
         if !net.is_finite() {
@@ -192,9 +188,7 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
     {
         use rand::{seq::SliceRandom, SeedableRng};
         let ((xs, ys), validation) = (check(train)?, validation.map(check).transpose()?);
-        if fit.batch_size == 0 {
-            return Err(Error::ZeroBatch);
-        }
+        ensure(fit.batch_size > 0, Error::ZeroBatch)?;
         let mut rng = rand::rngs::SmallRng::seed_from_u64(fit.seed);
         let bar = progress_bar(fit);
         let mut order: Vec<usize> = (0..xs.len()).collect();
