@@ -87,17 +87,6 @@ pub fn expand(model: &Model) -> TokenStream {
     }
 }
 
-/// The input of layer `i` (1-based): `x` for the first layer, else `&t{i-1}[1]`, the output
-/// of the layer below.
-fn input_of(i: usize) -> TokenStream {
-    let t = id("t", i - 1);
-    if i == 1 {
-        quote!(x)
-    } else {
-        quote!(&#t[1])
-    }
-}
-
 /// The forward pass to the output layer's pre-activation.
 ///
 /// Expands to, for `< 2 => 4 relu => 1 sigmoid >`: `self.l2.linear(&self.l1.forward(x)[1])`.
@@ -113,25 +102,27 @@ fn forward(n: usize) -> TokenStream {
 ///
 /// Expands to, for `< 2 => 4 relu => 1 sigmoid >`:
 /// ```text
-/// let t1 = self.l1.forward(x);          // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
-/// let z2 = self.l2.linear(&t1[1]);
+/// let a0 = x;
+/// let t1 = self.l1.forward(a0);         // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
+/// let a1 = &t1[1];
+/// let z2 = self.l2.linear(a1);
 /// let (loss, d2) = L::loss(&z2, y);     // d2 = ∂L/∂z2
-/// grads.l2.accumulate(&t1[1], &d2);     // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
+/// grads.l2.accumulate(a1, &d2);         // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
 /// let mut d1 = self.l2.backprop(&d2);   // ∂L/∂a1 = W2ᵀ·d2
 /// self.l1.delta(&t1, &mut d1);          // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
-/// grads.l1.accumulate(x, &d1);
+/// grads.l1.accumulate(a0, &d1);
 /// loss
 /// ```
 fn backward(n: usize) -> TokenStream {
-    let mut body = Vec::new();
+    let mut body = vec![quote! { let a0 = x; }];
     for i in 1..n {
-        let (f, t, x) = (id("l", i), id("t", i), input_of(i));
-        body.push(quote! { let #t = self.#f.forward(#x); });
+        let (f, t, a, x) = (id("l", i), id("t", i), id("a", i), id("a", i - 1));
+        body.push(quote! { let #t = self.#f.forward(#x); let #a = &#t[1]; });
     }
-    let (f, z, d, x) = (id("l", n), id("z", n), id("d", n), input_of(n));
+    let (f, z, d, x) = (id("l", n), id("z", n), id("d", n), id("a", n - 1));
     body.push(quote! { let #z = self.#f.linear(#x); let (loss, #d) = L::loss(&#z, y); });
     for i in (1..=n).rev() {
-        let (f, d, x) = (id("l", i), id("d", i), input_of(i));
+        let (f, d, x) = (id("l", i), id("d", i), id("a", i - 1));
         body.push(quote! { grads.#f.accumulate(#x, &#d); });
         if i > 1 {
             let (below, d_below, t) = (id("l", i - 1), id("d", i - 1), id("t", i - 1));
@@ -166,19 +157,20 @@ fn trained(model: &Model, act: &[TokenStream], tensors: &[Vec<f64>]) -> TokenStr
 /// The struct's rustdoc: what it computes, layer by layer, with shapes.
 fn docs(model: &Model) -> Vec<String> {
     let (n, sizes) = (model.activations.len(), &model.sizes);
-    let var = |i: usize| match i {
-        0 => "x".to_string(),
-        _ if i == n => "y".to_string(),
-        _ => format!("h{i}"),
-    };
     let mut docs = vec![String::new(), format!("`{}`: computes", model.architecture)];
     docs.extend([String::new(), "```text".into()]);
     for (i, (f, _)) in (1..).zip(&model.activations) {
-        let (y, x, o, k) = (var(i), var(i - 1), sizes[i], sizes[i - 1]);
-        let line = format!("{y:<3}= {f}(W{i}·{x} + b{i})");
+        let (line, o, k) = (
+            format!("h{i} = {f}(W{i}·h{} + b{i})", i - 1),
+            sizes[i],
+            sizes[i - 1],
+        );
         docs.push(format!("{line:<28}W{i}: {o}×{k}, b{i}: {o}"));
     }
     docs.push("```".into());
-    docs.push("with one sample per column of `x`; `Wi` and `bi` are field `li`'s.".into());
+    docs.push(format!(
+        "from the input `x = h0` to the output `y = h{n}`, one sample per column;"
+    ));
+    docs.push("`Wi` and `bi` are the weights and bias of field `li`.".into());
     docs
 }

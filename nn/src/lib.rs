@@ -41,10 +41,7 @@ mod network;
 mod optim;
 mod train;
 
-pub use activation::{
-    activate, Activation, Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Silu, Softmax, Softplus,
-    Tanh,
-};
+pub use activation::*;
 pub use dense::Dense;
 pub use error::Error;
 #[cfg(feature = "alloc")]
