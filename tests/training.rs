@@ -19,7 +19,9 @@ fn xor_data() -> (Vec<SVector<f32, 2>>, Vec<SVector<f32, 1>>) {
 fn quiet(epochs: usize, batch_size: usize) -> Fit {
     Fit {
         quiet: true,
-        ..Fit::new(epochs, batch_size)
+        epochs,
+        batch_size,
+        ..Fit::default()
     }
 }
 

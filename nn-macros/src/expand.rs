@@ -108,7 +108,7 @@ fn forward(n: usize) -> TokenStream {
 /// let z2 = self.l2.linear(a1);
 /// let (loss, d2) = L::loss(&z2, y);     // d2 = ∂L/∂z2
 /// grads.l2.accumulate(a1, &d2);         // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
-/// let mut d1 = self.l2.backprop(&d2);   // ∂L/∂a1 = W2ᵀ·d2
+/// let mut d1 = self.l2.weight.tr_mul(&d2); // ∂L/∂a1 = W2ᵀ·d2
 /// self.l1.delta(&t1, &mut d1);          // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
 /// grads.l1.accumulate(a0, &d1);
 /// loss
@@ -126,7 +126,7 @@ fn backward(n: usize) -> TokenStream {
         body.push(quote! { grads.#f.accumulate(#x, &#d); });
         if i > 1 {
             let (below, d_below, t) = (id("l", i - 1), id("d", i - 1), id("t", i - 1));
-            body.push(quote! { let mut #d_below = self.#f.backprop(&#d); });
+            body.push(quote! { let mut #d_below = self.#f.weight.tr_mul(&#d); });
             body.push(quote! { self.#below.delta(&#t, &mut #d_below); });
         }
     }

@@ -18,7 +18,6 @@ pub trait Activation: Copy + Default + Debug + PartialEq + Eq + Send + Sync + 's
 }
 
 /// Computes `a = f(z)` for a matrix `z` with one sample per column.
-#[must_use]
 pub fn activate<A: Activation, T: Float, const R: usize, const C: usize>(
     mut z: SMatrix<T, R, C>,
 ) -> SMatrix<T, R, C> {

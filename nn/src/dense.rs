@@ -30,7 +30,6 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Default for Dense<
 
 impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
     /// Computes `z = W·x + b` for a batch `x` with one sample per column.
-    #[must_use]
     pub fn linear<const B: usize>(&self, x: &SMatrix<T, I, B>) -> SMatrix<T, O, B> {
         let mut z = self.weight * x;
         for mut col in z.column_iter_mut() {
@@ -40,7 +39,6 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     }
 
     /// Computes `[z, a]` for a batch `x`: `z = W·x + b` and `a = f(z)`.
-    #[must_use]
     pub fn forward<const B: usize>(&self, x: &SMatrix<T, I, B>) -> [SMatrix<T, O, B>; 2] {
         let z = self.linear(x);
         [z, activate::<A, T, O, B>(z)]
@@ -50,12 +48,6 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     /// elementwise `f`), given the layer's forward pass `za = [z, a]`.
     pub fn delta<const B: usize>(&self, za: &[SMatrix<T, O, B>; 2], g: &mut SMatrix<T, O, B>) {
         A::backward(za[0].as_slice(), za[1].as_slice(), g.as_mut_slice(), O);
-    }
-
-    /// Computes `∂L/∂x = Wᵀ·δ`, the error sent back to the layer below.
-    #[must_use]
-    pub fn backprop<const B: usize>(&self, delta: &SMatrix<T, O, B>) -> SMatrix<T, I, B> {
-        self.weight.tr_mul(delta)
     }
 
     /// Adds `δ·xᵀ` to `W` and the row sums of `δ` to `b`: used on a gradient, this accumulates

@@ -3,7 +3,6 @@ use core::fmt;
 
 /// Everything that can go wrong in training and io, as variants a caller can match.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Error {
     /// Training was given no samples.
     EmptyData,
@@ -48,7 +47,6 @@ impl Error {
     }
 
     /// Places a [`Error::NonFinite`] at `epoch` and `batch`; other errors are unchanged.
-    #[must_use]
     pub fn at(self, epoch: usize, batch: usize) -> Self {
         match self {
             Self::NonFinite { what, .. } => Self::NonFinite { what, epoch, batch },

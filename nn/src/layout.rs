@@ -21,7 +21,6 @@ pub struct Layout<'a> {
 /// Why bytes do not hold a network of the expected layout. Each variant names what was
 /// expected and what was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum LoadError {
     /// Not safetensors: truncated, corrupt or hostile bytes.
     Format(String),

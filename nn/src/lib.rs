@@ -70,10 +70,8 @@ pub trait Float: nalgebra::RealField + Copy + Default {
     /// The safetensors name of this type: `"F32"` or `"F64"`.
     const DTYPE: &'static str;
     /// The error function `erf(x) = 2/√π ∫₀ˣ e^(-t²) dt`.
-    #[must_use]
     fn erf(self) -> Self;
     /// Widens (or keeps) the value as an `f64`.
-    #[must_use]
     fn to_f64(self) -> f64;
     /// The value's little-endian bytes.
     fn to_le(self) -> impl IntoIterator<Item = u8>;

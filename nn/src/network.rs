@@ -27,13 +27,11 @@ pub trait Model: Clone + Debug + Default + PartialEq + Sized {
     fn params_mut(&mut self) -> impl Iterator<Item = &mut [Self::Scalar]>;
 
     /// A network whose parameters are all zero.
-    #[must_use]
     fn zeros() -> Self {
         Self::default()
     }
     /// A network initialised from `seed`: biases zero, weights uniform in `±sqrt(6 / fan_in)`
     /// (He, for the relu family) or `±sqrt(6 / (fan_in + fan_out))` (Glorot), as Keras does.
-    #[must_use]
     fn new(seed: u64) -> Self {
         let (mut rng, mut net) = (SmallRng::seed_from_u64(seed), Self::zeros());
         for (w, &(o, n, act)) in net.params_mut().step_by(2).zip(Self::LAYERS) {
@@ -76,7 +74,6 @@ pub trait Network<const I: usize, const O: usize>: Model {
 
     /// Computes the output layer's pre-activation `z` (the logits) for a batch, one sample
     /// per column: one matrix product per layer.
-    #[must_use]
     fn logits_batch<const B: usize>(&self, x: &Batch<Self, I, B>) -> Batch<Self, O, B>;
 
     /// Runs the forward pass keeping every layer's `z` and `a` on the stack, then the chain
@@ -90,13 +87,11 @@ pub trait Network<const I: usize, const O: usize>: Model {
     ) -> Self::Scalar;
 
     /// Computes the output for a batch with one sample per column.
-    #[must_use]
     fn forward_batch<const B: usize>(&self, x: &Batch<Self, I, B>) -> Batch<Self, O, B> {
         activate::<Self::Output, _, O, B>(self.logits_batch(x))
     }
 
     /// Computes the output for one sample.
-    #[must_use]
     fn forward(&self, x: &SVector<Self::Scalar, I>) -> SVector<Self::Scalar, O> {
         self.forward_batch(x)
     }

@@ -22,12 +22,10 @@ pub struct Sgd<N> {
 
 impl<N: Model> Sgd<N> {
     /// Plain SGD: `w -= lr·g`.
-    #[must_use]
     pub fn new(lr: f64) -> Self {
         Self::momentum(lr, 0.0)
     }
     /// SGD with momentum `μ`.
-    #[must_use]
     pub fn momentum(lr: f64, momentum: f64) -> Self {
         let velocity = N::zeros();
         Self {
@@ -68,12 +66,10 @@ pub struct Adam<N> {
 
 impl<N: Model> Adam<N> {
     /// Adam with PyTorch's defaults and learning rate `lr`.
-    #[must_use]
     pub fn new(lr: f64) -> Self {
         Self::adamw(lr, 0.0)
     }
     /// AdamW: Adam with decoupled weight decay `λ` (PyTorch's default is 0.01).
-    #[must_use]
     pub fn adamw(lr: f64, weight_decay: f64) -> Self {
         let (betas, eps, t, moments) = ((0.9, 0.999), 1e-8, 0, (N::zeros(), N::zeros()));
         Self {

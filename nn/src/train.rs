@@ -19,7 +19,6 @@ pub struct Trainer<N, Opt, L> {
 
 impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     /// A trainer that minimises `loss` with `optimizer`.
-    #[must_use]
     pub fn new(optimizer: Opt, loss: L) -> Self {
         let buffers = (N::zeros(), N::zeros());
         Self {
@@ -80,7 +79,6 @@ pub struct Metrics {
 }
 
 /// Measures `net` on `(inputs, targets)` with `loss`. An empty data set measures as NaN.
-#[must_use]
 pub fn evaluate<N, L, const I: usize, const O: usize>(
     net: &N,
     (inputs, targets): Data<'_, N::Scalar, I, O>,
@@ -116,7 +114,9 @@ fn class<T: Float, const O: usize>(v: &SVector<T, O>) -> usize {
 /// A data set as two slices of the same length: the inputs and their targets.
 pub type Data<'a, T, const I: usize, const O: usize> = (&'a [SVector<T, I>], &'a [SVector<T, O>]);
 
-/// The settings of [`Trainer::fit`], like the arguments of Keras's `fit`.
+/// The settings of [`Trainer::fit`], like the arguments of Keras's `fit`:
+/// `Fit { epochs: 100, batch_size: 32, ..Fit::default() }` (the default trains no epochs and
+/// has no batch size: set both).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Fit {
     /// The most passes over the training data.
@@ -130,18 +130,6 @@ pub struct Fit {
     pub patience: Option<usize>,
     /// No progress bar. Without it, one is drawn on stderr when stderr is a terminal.
     pub quiet: bool,
-}
-
-impl Fit {
-    /// `epochs` passes in batches of `batch_size`, seed 0, no early stopping, a progress bar.
-    #[must_use]
-    pub fn new(epochs: usize, batch_size: usize) -> Self {
-        Self {
-            epochs,
-            batch_size,
-            ..Self::default()
-        }
-    }
 }
 
 /// What [`Trainer::fit`] measured after every epoch.
@@ -186,11 +174,18 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         N: Network<I, O>,
         L: Loss<N::Output, N::Scalar, O, 1>,
     {
+        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
         use rand::{seq::SliceRandom, SeedableRng};
         let ((xs, ys), validation) = (check(train)?, validation.map(check).transpose()?);
         ensure(fit.batch_size > 0, Error::ZeroBatch)?;
         let mut rng = rand::rngs::SmallRng::seed_from_u64(fit.seed);
-        let bar = progress_bar(fit);
+        // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
+        let bar = ProgressBar::new(fit.epochs as u64);
+        if fit.quiet {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
+        bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
         let mut order: Vec<usize> = (0..xs.len()).collect();
         let (mut history, mut best, mut best_loss) = (History::default(), net.clone(), f64::MAX);
         for epoch in 0..fit.epochs {
@@ -221,18 +216,4 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         }
         Ok(history)
     }
-}
-
-/// A progress bar of epochs on stderr, hidden when `fit.quiet` or when stderr is not a
-/// terminal (indicatif's rule).
-#[cfg(feature = "std")]
-fn progress_bar(fit: &Fit) -> indicatif::ProgressBar {
-    use indicatif::{ProgressBar, ProgressDrawTarget as Target, ProgressStyle};
-    let bar = ProgressBar::with_draw_target(Some(fit.epochs as u64), Target::stderr());
-    if fit.quiet {
-        bar.set_draw_target(Target::hidden());
-    }
-    let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
-    bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
-    bar
 }
