@@ -13,7 +13,7 @@ network! {
 
 #[test]
 fn forward_matches_a_hand_written_computation() {
-    let mut net = Xor::zeros();
+    let mut net = Xor::default();
     net.l1.weight = SMatrix::<f32, 4, 2>::new(1.0, -1.0, -1.0, 1.0, 0.5, 0.5, 2.0, 0.0);
     net.l1.bias = SVector::from([0.0, 0.0, -0.5, 0.1]);
     net.l2.weight = SMatrix::<f32, 1, 4>::new(1.0, 1.0, -2.0, 0.25);

@@ -35,7 +35,7 @@ where
 {
     let (net, x, y) = (N::new(seed), inputs::<I>(), targets::<O>(one_hot));
     let loss = |n: &N| L::loss(&n.logits_batch(&x), &y).0;
-    let mut grads = N::zeros();
+    let mut grads = N::default();
     let value = net.backward::<L, B>(&x, &y, &mut grads);
     assert!((value - loss(&net)).abs() < 1e-12);
     let analytic: Vec<f64> = grads.params().flatten().copied().collect();

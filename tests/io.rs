@@ -64,7 +64,7 @@ fn round_trip_is_exact() {
 
 #[test]
 fn the_file_is_in_pytorch_layout() {
-    let mut net = Xor::zeros();
+    let mut net = Xor::default();
     net.l1.weight = SMatrix::<f32, 4, 2>::from_fn(|r, c| (10 * r + c) as f32);
     let bytes = nn::to_bytes(&net).expect("serialise");
     let file = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");

@@ -58,8 +58,8 @@ fn inference_and_training_allocate_nothing() {
     let xs = SMatrix::<f32, 8, 32>::from_fn(|r, c| (r + c) as f32 * 0.01);
     let y = SVector::<f32, 4>::from([0.0, 1.0, 0.0, 0.0]);
     let ys = SMatrix::<f32, 4, 32>::from_fn(|r, c| f32::from(u8::from(r == c % 4)));
-    let mut grads = Net::zeros();
-    let mut sgd = Sgd::momentum(0.1, 0.9);
+    let mut grads = Net::default();
+    let mut sgd = Sgd::new(0.1, 0.9);
     let mut trainer = Trainer::new(Adam::new(0.01), CrossEntropy);
 
     assert_eq!(

@@ -68,7 +68,7 @@ fn same_seed_same_result() {
             seed,
             ..quiet(20, 2)
         };
-        Trainer::new(Sgd::momentum(0.1, 0.9), Mse)
+        Trainer::new(Sgd::new(0.1, 0.9), Mse)
             .fit(&mut net, (&xs, &ys), None, &fit)
             .expect("finite");
         net
@@ -82,7 +82,7 @@ fn early_stopping_restores_the_best_weights() {
     let (xs, ys) = xor_data();
     let mut net = Xor::new(2);
     // A learning rate this large makes the validation loss worse after its first epochs.
-    let mut trainer = Trainer::new(Sgd::new(50.0), BinaryCrossEntropy);
+    let mut trainer = Trainer::new(Sgd::new(50.0, 0.0), BinaryCrossEntropy);
     let fit = Fit {
         patience: Some(3),
         ..quiet(200, 1)
@@ -101,10 +101,10 @@ fn early_stopping_restores_the_best_weights() {
 #[test]
 fn sgd_with_momentum_follows_pytorch() {
     // w -= lr·v with v = μ·v + g; for L = (w·1 - 0)², g = 2w.
-    let mut net = Line::zeros();
+    let mut net = Line::default();
     net.l1.weight[0] = 1.0;
-    let mut grads = Line::zeros();
-    let (mut opt, (lr, mu)) = (Sgd::momentum(0.1, 0.9), (0.1, 0.9));
+    let mut grads = Line::default();
+    let (mut opt, (lr, mu)) = (Sgd::new(0.1, 0.9), (0.1, 0.9));
     let (mut w, mut v) = (1.0f64, 0.0f64);
     for _ in 0..3 {
         grads.l1.weight[0] = 2.0 * net.l1.weight[0];
@@ -120,12 +120,12 @@ fn adam_and_adamw_follow_pytorch() {
     // The update rules of `torch.optim.Adam` and `AdamW`, written out; Adam's first step moves
     // a weight by lr·sign(g) whatever the gradient's size, so w = 1 goes to 0.9.
     for wd in [0.0, 0.1] {
-        let mut net = Line::zeros();
+        let mut net = Line::default();
         net.l1.weight[0] = 1.0;
         let mut opt = Adam::adamw(0.1, wd);
         let (mut w, mut m, mut v) = (1.0f64, 0.0, 0.0);
         for (t, g) in (1..).zip([0.5, -0.3, 0.2]) {
-            let mut grads = Line::zeros();
+            let mut grads = Line::default();
             grads.l1.weight[0] = g;
             opt.step(&mut net, &grads);
             w -= 0.1 * wd * w;
@@ -174,14 +174,7 @@ fn nan_in_an_input_stops_training_and_keeps_the_weights() {
         ..quiet(5, 8)
     };
     let err = trainer.fit(&mut net, (&xs, &ys), None, &fit);
-    assert_eq!(
-        err,
-        Err(Error::NonFinite {
-            what: "sample",
-            epoch: 0,
-            batch: 0
-        })
-    );
+    assert_eq!(err, Err(Error::NonFinite("sample", 0, 0)));
     assert_eq!(net, Xor::new(0));
 }
 
@@ -191,8 +184,8 @@ fn a_diverging_loss_stops_training_with_the_last_good_weights() {
     let ys = vec![SVector::from([1.0]); 4];
     let mut net = Line::new(0);
     // Plain SGD with a huge learning rate on MSE overflows within a few steps.
-    let mut trainer = Trainer::new(Sgd::new(1e30), Mse);
-    let Err(Error::NonFinite { what, epoch, batch }) =
+    let mut trainer = Trainer::new(Sgd::new(1e30, 0.0), Mse);
+    let Err(Error::NonFinite(what, epoch, batch)) =
         trainer.fit(&mut net, (&xs, &ys), None, &quiet(50, 1))
     else {
         panic!("expected a non-finite error");
@@ -206,7 +199,7 @@ fn a_diverging_loss_stops_training_with_the_last_good_weights() {
 fn one_step_on_one_batch() {
     let (xs, ys) = xor_data();
     let mut net = Xor::new(0);
-    let mut trainer = Trainer::new(Sgd::new(0.5), BinaryCrossEntropy);
+    let mut trainer = Trainer::new(Sgd::new(0.5, 0.0), BinaryCrossEntropy);
     let before = nn::evaluate(&net, (&xs, &ys), BinaryCrossEntropy).loss;
     let loss = trainer.step(&mut net, xs.iter().zip(&ys)).expect("finite");
     assert!(

@@ -17,8 +17,6 @@ pub struct NetworkDef {
     /// The input size, then each `=> SIZE ACTIVATION`.
     pub input: LitInt,
     pub layers: Vec<(LitInt, Ident)>,
-    /// The closing `>`, where an error about the layers as a whole points.
-    pub close: Token![>],
     /// Each `const NAME = "path";`: trained weights to embed, from a safetensors file whose
     /// path is relative to the declaring crate's `Cargo.toml`.
     pub consts: Vec<(Ident, LitStr)>,
@@ -43,7 +41,8 @@ impl Parse for NetworkDef {
             input.parse::<Token![=>]>()?;
             layers.push((size(input)?, input.parse()?));
         }
-        let (close, mut consts) = (input.parse()?, Vec::new());
+        input.parse::<Token![>]>()?;
+        let mut consts = Vec::new();
         while input.parse::<Option<Token![const]>>()?.is_some() {
             let name = input.parse()?;
             input.parse::<Token![=]>()?;
@@ -63,7 +62,6 @@ impl Parse for NetworkDef {
             dtype,
             input,
             layers,
-            close,
             consts,
         })
     }

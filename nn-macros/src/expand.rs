@@ -1,17 +1,9 @@
 //! Stage 3: write the network's Rust code from a validated [`Model`]. Only what is specific to
 //! one network is generated: its struct, its constants, and the unrolled chain of layers in
 //! the forward and backward passes. The math of a layer lives once, in `nn`.
-use crate::ast::NetworkDef;
 use crate::validate::Model;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-
-/// When validation fails: the errors, and the struct without fields, so that code naming the
-/// type does not add errors of its own.
-pub fn fallback(def: &NetworkDef, err: &syn::Error) -> TokenStream {
-    let (attrs, vis, name, err) = (&def.attrs, &def.vis, &def.name, err.to_compile_error());
-    quote! { #err #(#attrs)* #vis struct #name; }
-}
 
 /// `l1`, `z1`, `a1`, `d1`: layer 1, its pre-activation, its output, its error `∂L/∂z1`.
 fn id(prefix: &str, i: usize) -> Ident {

@@ -22,13 +22,7 @@ use proc_macro::TokenStream;
 /// backward passes. See the `nn` crate for the syntax and examples.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
-    let def = match syn::parse::<ast::NetworkDef>(input) {
-        Ok(def) => def,
-        Err(err) => return err.to_compile_error().into(),
-    };
-    let tokens = match validate::validate(&def) {
-        Ok(model) => expand::expand(&model),
-        Err(err) => expand::fallback(&def, &err),
-    };
-    tokens.into()
+    let def = syn::parse::<ast::NetworkDef>(input);
+    let tokens = def.and_then(|def| Ok(expand::expand(&validate::validate(&def)?)));
+    tokens.unwrap_or_else(|e| e.to_compile_error()).into()
 }

@@ -30,8 +30,8 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
         let msg = format!("unknown scalar type `{dtype}`, expected `f32` or `f64`");
         return Err(Error::new(dtype.span(), msg));
     } else if def.layers.is_empty() {
-        let msg = "a network needs at least one layer, as in `< 2 => 1 sigmoid >`";
-        return Err(Error::new(def.close.span, msg));
+        let msg = "a network needs at least one layer after its input size, as in `2 => 1 sigmoid`";
+        return Err(Error::new(def.input.span(), msg));
     }
     let sizes = def.layers.iter().map(|l| &l.0);
     let sizes = [&def.input].into_iter().chain(sizes);

@@ -10,15 +10,10 @@ pub enum Error {
     LengthMismatch(usize, usize),
     /// A batch size of zero.
     ZeroBatch,
-    /// A NaN or infinity appeared; the network kept its last good weights.
-    NonFinite {
-        /// Where: `"sample"` (an input or target), `"loss"`, `"gradient"` or `"weights"`.
-        what: &'static str,
-        /// The epoch (0-based) in which it appeared.
-        epoch: usize,
-        /// The batch (0-based) within the epoch.
-        batch: usize,
-    },
+    /// A NaN or infinity appeared; the network kept its last good weights. It says where
+    /// (`"sample"` for an input or target, `"loss"`, `"gradient"` or `"weights"`), and in which
+    /// epoch and batch (both 0-based): `(what, epoch, batch)`.
+    NonFinite(&'static str, usize, usize),
     /// Bytes or a file that do not hold this network.
     #[cfg(feature = "alloc")]
     Load(crate::LoadError),
@@ -37,19 +32,10 @@ pub(crate) fn ensure(ok: bool, error: Error) -> Result<(), Error> {
 }
 
 impl Error {
-    /// A [`Error::NonFinite`] in `what`, placed at epoch 0, batch 0 until [`Error::at`] moves it.
-    pub(crate) fn non_finite(what: &'static str) -> Self {
-        Self::NonFinite {
-            what,
-            epoch: 0,
-            batch: 0,
-        }
-    }
-
     /// Places a [`Error::NonFinite`] at `epoch` and `batch`; other errors are unchanged.
     pub fn at(self, epoch: usize, batch: usize) -> Self {
         match self {
-            Self::NonFinite { what, .. } => Self::NonFinite { what, epoch, batch },
+            Self::NonFinite(what, ..) => Self::NonFinite(what, epoch, batch),
             other => other,
         }
     }
@@ -61,8 +47,8 @@ impl fmt::Display for Error {
             Self::EmptyData => write!(f, "no training samples"),
             Self::LengthMismatch(x, y) => write!(f, "{x} inputs but {y} targets"),
             Self::ZeroBatch => write!(f, "the batch size must be at least 1"),
-            Self::NonFinite { what, epoch, batch } => {
-                write!(f, "NaN or infinity in {what}, epoch {epoch}, batch {batch}")
+            Self::NonFinite(what, e, b) => {
+                write!(f, "NaN or infinity in {what}, epoch {e}, batch {b}")
             }
             #[cfg(feature = "alloc")]
             Self::Load(e) => write!(f, "{e}"),

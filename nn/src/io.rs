@@ -58,7 +58,7 @@ pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
 /// [`Error::Load`] with the [`LoadError`] that names the tensor, what was expected and what was
 /// found; truncated, corrupt or hostile bytes give [`LoadError::Format`].
 pub fn from_bytes<N: Model>(bytes: &[u8]) -> Result<N, Error> {
-    let (mut net, layout) = (N::zeros(), layout::<N>());
+    let (mut net, layout) = (N::default(), layout::<N>());
     let values = layout.read(bytes).map_err(Error::Load)?;
     for ((t, v), (_, shape)) in net.params_mut().zip(values).zip(layout.tensors()) {
         row_major(&shape).zip(v).for_each(|(i, v)| t[i] = c(v));

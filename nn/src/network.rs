@@ -5,6 +5,8 @@ use nalgebra::{ComplexField, SMatrix, SVector};
 use rand::{rngs::SmallRng, RngExt, SeedableRng};
 
 /// A network's parameters: a chain of dense layers. Optimizers and io need only this.
+///
+/// `Default` gives the network whose parameters are all zero.
 pub trait Model: Clone + Debug + Default + PartialEq + Sized {
     /// The scalar type, `f32` or `f64`.
     type Scalar: Float;
@@ -26,14 +28,10 @@ pub trait Model: Clone + Debug + Default + PartialEq + Sized {
     /// Every parameter tensor, to change in place.
     fn params_mut(&mut self) -> impl Iterator<Item = &mut [Self::Scalar]>;
 
-    /// A network whose parameters are all zero.
-    fn zeros() -> Self {
-        Self::default()
-    }
     /// A network initialised from `seed`: biases zero, weights uniform in `±sqrt(6 / fan_in)`
     /// (He, for the relu family) or `±sqrt(6 / (fan_in + fan_out))` (Glorot), as Keras does.
     fn new(seed: u64) -> Self {
-        let (mut rng, mut net) = (SmallRng::seed_from_u64(seed), Self::zeros());
+        let (mut rng, mut net) = (SmallRng::seed_from_u64(seed), Self::default());
         for (w, &(o, n, act)) in net.params_mut().step_by(2).zip(Self::LAYERS) {
             let fan = if act.ends_with("relu") { n } else { n + o };
             let limit = libm::sqrt(6.0 / fan as f64);

@@ -21,13 +21,9 @@ pub struct Sgd<N> {
 }
 
 impl<N: Model> Sgd<N> {
-    /// Plain SGD: `w -= lr·g`.
-    pub fn new(lr: f64) -> Self {
-        Self::momentum(lr, 0.0)
-    }
-    /// SGD with momentum `μ`.
-    pub fn momentum(lr: f64, momentum: f64) -> Self {
-        let velocity = N::zeros();
+    /// SGD with learning rate `lr` and momentum `μ` (0 for plain SGD).
+    pub fn new(lr: f64, momentum: f64) -> Self {
+        let velocity = N::default();
         Self {
             lr,
             momentum,
@@ -71,7 +67,7 @@ impl<N: Model> Adam<N> {
     }
     /// AdamW: Adam with decoupled weight decay `λ` (PyTorch's default is 0.01).
     pub fn adamw(lr: f64, weight_decay: f64) -> Self {
-        let (betas, eps, t, moments) = ((0.9, 0.999), 1e-8, 0, (N::zeros(), N::zeros()));
+        let (betas, eps, t, moments) = ((0.9, 0.999), 1e-8, 0, (N::default(), N::default()));
         Self {
             lr,
             betas,

@@ -20,7 +20,7 @@ pub struct Trainer<N, Opt, L> {
 impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     /// A trainer that minimises `loss` with `optimizer`.
     pub fn new(optimizer: Opt, loss: L) -> Self {
-        let buffers = (N::zeros(), N::zeros());
+        let buffers = (N::default(), N::default());
         Self {
             optimizer,
             loss,
@@ -50,19 +50,19 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         let (mut loss, mut n) = (c::<N::Scalar>(0.0), 0);
         for (x, y) in batch {
             let finite = x.iter().chain(y.iter()).all(|v| v.is_finite());
-            ensure(finite, Error::non_finite("sample"))?;
+            ensure(finite, Error::NonFinite("sample", 0, 0))?;
             (loss, n) = (loss + net.backward::<L, 1>(x, y, grads), n + 1);
         }
         let scale = c::<N::Scalar>(1.0 / f64::from(n));
         grads.params_mut().flatten().for_each(|g| *g *= scale);
         ensure(n > 0, Error::EmptyData)?;
-        ensure((loss * scale).is_finite(), Error::non_finite("loss"))?;
-        ensure(grads.is_finite(), Error::non_finite("gradient"))?;
+        ensure((loss * scale).is_finite(), Error::NonFinite("loss", 0, 0))?;
+        ensure(grads.is_finite(), Error::NonFinite("gradient", 0, 0))?;
         last_good.clone_from(net);
         self.optimizer.step(net, grads);
         if !net.is_finite() {
             net.clone_from(last_good);
-            return Err(Error::non_finite("weights"));
+            return Err(Error::NonFinite("weights", 0, 0));
         }
         Ok(loss * scale)
     }
