@@ -146,10 +146,11 @@ pub struct History {
 }
 
 /// The data set, unless its lengths differ or it is empty.
+#[cfg(feature = "std")]
 fn check<T, const I: usize, const O: usize>(data: Data<T, I, O>) -> Result<Data<T, I, O>, Error> {
     match data {
         (x, y) if x.len() != y.len() => Err(Error::LengthMismatch(x.len(), y.len())),
-        (x, _) if x.is_empty() => Err(Error::EmptyData),
+        ([], _) => Err(Error::EmptyData),
         data => Ok(data),
     }
 }
