@@ -74,8 +74,9 @@ impl<const I: usize, const O: usize> Dataset<I, O> {
     }
 
     /// Scales every input feature to mean 0 and standard deviation 1 with the statistics of
-    /// `self` (the training part), applied to `self` and to each of `others`.
-    pub fn standardize(&mut self, others: &mut [&mut Self]) {
+    /// `self` (the training part), applied to `self` and to each of `others`; returns the
+    /// means and standard deviations (1 where a feature is constant).
+    pub fn standardize(&mut self, others: &mut [&mut Self]) -> (SVector<f32, I>, SVector<f32, I>) {
         let n = self.x.len() as f32;
         let mean = self.x.iter().sum::<SVector<f32, I>>() / n;
         let var = self
@@ -90,6 +91,7 @@ impl<const I: usize, const O: usize> Dataset<I, O> {
                 *x = (*x - mean).component_div(&std);
             }
         }
+        (mean, std)
     }
 }
 
@@ -99,8 +101,11 @@ pub fn iris() -> Dataset<4, 3> {
     Dataset::parse(include_str!("../examples/data/iris.csv"), 1)
 }
 
+/// The UCI handwritten digits as CSV: 64 pixel counts (0..16, row by row) and the digit.
+pub const DIGITS_CSV: &str = include_str!("../examples/data/digits.csv");
+
 /// The UCI handwritten digits: 1797 images of 8x8 pixels (0..16), 10 classes.
 #[must_use]
 pub fn digits() -> Dataset<64, 10> {
-    Dataset::parse(include_str!("../examples/data/digits.csv"), 0)
+    Dataset::parse(DIGITS_CSV, 0)
 }

@@ -72,23 +72,27 @@ fn io_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
     |e| Error::Io(path.display().to_string(), e.to_string())
 }
 
-/// Saves `net` to the safetensors file `path`. It writes a temporary file in the same folder,
-/// syncs it and renames it over `path`, so a crash or a full disk never leaves a half-written
-/// model where the old one was.
+/// Saves `net` to the safetensors file `path`. It writes `path` with `.tmp` appended, syncs
+/// it and renames it over `path`, so a crash or a full disk never leaves a half-written model
+/// where the old one was.
 ///
 /// # Errors
 /// [`Error::Io`] naming the path.
 #[cfg(feature = "std")]
 pub fn save<N: Model>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
-    use std::io::Write;
+    use std::{fs, io::Write};
     let (path, bytes) = (path.as_ref(), to_bytes(net)?);
-    let dir = path.parent().filter(|d| d.exists());
-    let tmp = tempfile::NamedTempFile::new_in(dir.unwrap_or(std::path::Path::new(".")));
-    let mut tmp = tmp.map_err(io_error(path))?;
-    tmp.write_all(&bytes).map_err(io_error(path))?;
-    tmp.as_file().sync_all().map_err(io_error(path))?;
-    tmp.persist(path).map_err(|e| io_error(path)(e.error))?;
-    Ok(())
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let write = || {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write()
+        .inspect_err(|_| drop(fs::remove_file(&tmp)))
+        .map_err(io_error(path))
 }
 
 /// Loads a network of type `N` from the safetensors file `path`, checked as by [`from_bytes`].

@@ -1,0 +1,199 @@
+//! The main example: handwritten digits, end to end.
+//!
+//! Splits the 1797 UCI digits (8×8 images, `examples/data/digits.csv`) 80/20, stratified, with a
+//! fixed seed; holds out a tenth of the training part for early stopping; standardises the
+//! pixels; trains `64 => 32 relu => 10 softmax` with Adam; prints the test accuracy, a confusion
+//! matrix and the training time; saves the model (with the standardisation folded into its
+//! first layer, so it takes raw pixels) for `examples/classify.rs` to embed; and draws the loss
+//! and accuracy curves.
+//!
+//! ```text
+//! cargo run --release --example digits -- [--epochs N] [--seed N] [--out DIR]
+//! ```
+use nn::prelude::*;
+use nn::{Adam, CrossEntropy, Fit, Metrics, Trainer};
+use nn_examples::digits;
+use plotters::prelude::*;
+use std::{error::Error, path::PathBuf, time::Instant};
+
+network! {
+    /// Classifies 8×8 images of handwritten digits (pixel counts 0 to 16, row by row).
+    pub struct Digits < 64 => 32 relu => 10 softmax >
+}
+
+const HELP: &str = "Trains a digit classifier on the UCI handwritten digits.
+
+Usage: cargo run --release --example digits -- [OPTIONS]
+
+Options:
+  --epochs N   the most epochs to train (early stopping may end sooner) [default: 60]
+  --seed N     the seed of the split, the initial weights and the shuffles [default: 0]
+  --lr X       Adam's learning rate [default: 0.01]
+  --patience N stop after N epochs without a better validation loss, 0: never [default: 15]
+  --out DIR    where to write digits.safetensors and digits-training.svg
+               [default: examples/models]
+  --quiet      no progress bar
+  -h, --help   print this help";
+
+/// The command line.
+struct Args {
+    epochs: usize,
+    lr: f64,
+    patience: usize,
+    seed: u64,
+    out: PathBuf,
+    quiet: bool,
+}
+
+fn args() -> Result<Args, String> {
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/models");
+    let mut args = Args {
+        epochs: 60,
+        lr: 0.01,
+        patience: 15,
+        seed: 0,
+        out,
+        quiet: false,
+    };
+    let mut words = std::env::args().skip(1);
+    while let Some(flag) = words.next() {
+        let mut value = || words.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--epochs" => args.epochs = value()?.parse().map_err(|e| format!("--epochs: {e}"))?,
+            "--lr" => args.lr = value()?.parse().map_err(|e| format!("--lr: {e}"))?,
+            "--patience" => {
+                args.patience = value()?.parse().map_err(|e| format!("--patience: {e}"))?
+            }
+            "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--out" => args.out = value()?.into(),
+            "--quiet" => args.quiet = true,
+            "-h" | "--help" => return Err(HELP.to_string()),
+            _ => return Err(format!("unknown option {flag}\n\n{HELP}")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args = match args() {
+        Ok(args) => args,
+        Err(message) => {
+            println!("{message}");
+            std::process::exit(if message == HELP { 0 } else { 2 });
+        }
+    };
+    let (train, mut test) = digits().stratified_split(0.2, args.seed);
+    let (mut train, mut validation) = train.stratified_split(0.1, args.seed);
+    let (mean, std) = train.standardize(&mut [&mut validation, &mut test]);
+
+    let mut net = Digits::new(args.seed);
+    println!("{}\n", net.summary());
+    let mut trainer = Trainer::new(Adam::new(args.lr), CrossEntropy);
+    let (epochs, seed, quiet) = (args.epochs, args.seed, args.quiet);
+    let fit = Fit {
+        epochs,
+        batch_size: 32,
+        seed,
+        patience: (args.patience > 0).then_some(args.patience),
+        quiet,
+    };
+    let start = Instant::now();
+    let validation = (&validation.x[..], &validation.y[..]);
+    let history = trainer.fit(&mut net, (&train.x, &train.y), Some(validation), &fit)?;
+    let seconds = start.elapsed().as_secs_f64();
+
+    let Metrics { loss, accuracy } = nn::evaluate(&net, (&test.x, &test.y), CrossEntropy);
+    let (ran, best) = (history.train.len(), history.best_epoch + 1);
+    println!("trained {ran} epochs in {seconds:.2} s, kept the weights of epoch {best}");
+    println!(
+        "test: accuracy {:.2}% ({} images), loss {loss:.4}\n",
+        accuracy * 100.0,
+        test.x.len()
+    );
+    print_confusion(&net, &test.x, &test.labels);
+
+    // The saved model takes raw pixels: the standardisation folds into the first layer, since
+    // W·((x - m) / s) + b = (W / s)·x + (b - (W / s)·m), dividing each column of W by s.
+    for (mut column, s) in net.l1.weight.column_iter_mut().zip(std.iter()) {
+        column /= *s;
+    }
+    net.l1.bias -= net.l1.weight * mean;
+    std::fs::create_dir_all(&args.out)?;
+    let model = args.out.join("digits.safetensors");
+    nn::save(&net, &model)?;
+    println!("\nsaved the model to {}", model.display());
+    let picture = args.out.join("digits-training.svg");
+    plot(&history, &picture)?;
+    println!("drew the training curves in {}", picture.display());
+    Ok(())
+}
+
+/// Prints how often each digit (rows) was taken for each digit (columns).
+fn print_confusion(net: &Digits, images: &[SVector<f32, 64>], labels: &[usize]) {
+    let mut counts = [[0usize; 10]; 10];
+    for (x, &label) in images.iter().zip(labels) {
+        counts[label][net.forward(x).imax()] += 1;
+    }
+    println!("confusion matrix (rows: true digit, columns: predicted digit)");
+    println!(
+        "     {}",
+        (0..10).map(|d| format!("{d:>4}")).collect::<String>()
+    );
+    for (digit, row) in counts.iter().enumerate() {
+        let cells: String = row.iter().map(|&n| format!("{n:>4}")).collect();
+        println!("{digit:>4} {cells}");
+    }
+}
+
+/// Draws the loss and the accuracy per epoch, on the training and validation parts.
+fn plot(history: &nn::History, path: &std::path::Path) -> Result<(), Box<dyn Error>> {
+    let root = SVGBackend::new(path, (960, 400)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (left, right) = root.split_horizontally(480);
+    let epochs = history.train.len() as f64;
+    let series = [
+        (&history.train, BLUE, "training"),
+        (&history.validation, RED, "validation"),
+    ];
+    let all = || history.train.iter().chain(&history.validation);
+    let max_loss = all().map(|m| m.loss).fold(0.0, f64::max) * 1.05;
+    let min_accuracy = (all().map(|m| m.accuracy).fold(1.0, f64::min) * 10.0).floor() / 10.0;
+    let loss: fn(&Metrics) -> f64 = |m| m.loss;
+    let accuracy: fn(&Metrics) -> f64 = |m| m.accuracy;
+    let panels = [
+        (&left, "loss", 0.0..max_loss, loss),
+        (&right, "accuracy", min_accuracy..1.005, accuracy),
+    ];
+    for (area, name, range, get) in panels {
+        let mut chart = ChartBuilder::on(area)
+            .caption(format!("{name} per epoch"), ("sans-serif", 20))
+            .margin(15)
+            .x_label_area_size(35)
+            .y_label_area_size(50)
+            .build_cartesian_2d(1.0..epochs.max(2.0), range)?;
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc("epoch")
+            .y_desc(name)
+            .x_label_formatter(&|x| format!("{x:.0}"));
+        mesh.draw()?;
+        for (log, color, label) in &series {
+            let points = log
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (i as f64 + 1.0, get(m)));
+            let style = color.stroke_width(2);
+            let legend = move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style);
+            chart
+                .draw_series(LineSeries::new(points, style))?
+                .label(*label)
+                .legend(legend);
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
+}
