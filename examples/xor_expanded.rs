@@ -1,0 +1,88 @@
+//! What `network!` writes, by hand: the XOR network as plain Rust.
+//!
+//! `network! { pub struct Xor < 2 => 4 relu => 1 sigmoid > }` expands to the code below (the
+//! macro writes absolute paths, `::nn::Dense` and so on, and the rustdoc with the formulas).
+//! `main` checks that this hand-written version computes exactly what the macro's does.
+//!
+//! ```text
+//! cargo run --example xor_expanded
+//! ```
+use nn::prelude::*;
+use nn::{Batch, BinaryCrossEntropy, Dense, Loss, Relu, Sigmoid};
+
+/// `2 => 4 relu => 1 sigmoid`: computes `h1 = relu(W1·x + b1)`, `y = sigmoid(W2·h1 + b2)`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Xor {
+    /// Layer 1: `W1` is 4×2.
+    pub l1: Dense<f32, 2, 4, Relu>,
+    /// Layer 2: `W2` is 1×4.
+    pub l2: Dense<f32, 4, 1, Sigmoid>,
+}
+
+impl Model for Xor {
+    type Scalar = f32;
+    const ARCHITECTURE: &'static str = "2 => 4 relu => 1 sigmoid";
+    const LAYERS: &'static [(usize, usize, &'static str)] = &[(4, 2, "relu"), (1, 4, "sigmoid")];
+    const PARAMS: usize = 4 * (2 + 1) + (4 + 1); // outputs × (inputs + 1), per layer
+    const MACS: usize = 4 * 2 + 4; // outputs × inputs
+
+    fn params(&self) -> impl Iterator<Item = &[f32]> {
+        let l1 = [self.l1.weight.as_slice(), self.l1.bias.as_slice()];
+        let l2 = [self.l2.weight.as_slice(), self.l2.bias.as_slice()];
+        l1.into_iter().chain(l2)
+    }
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut [f32]> {
+        let l1 = [self.l1.weight.as_mut_slice(), self.l1.bias.as_mut_slice()];
+        let l2 = [self.l2.weight.as_mut_slice(), self.l2.bias.as_mut_slice()];
+        l1.into_iter().chain(l2)
+    }
+}
+
+impl Network<2, 1> for Xor {
+    type Output = Sigmoid;
+
+    /// One matrix product per layer; the batch `x` holds one sample per column.
+    fn logits_batch<const B: usize>(&self, x: &Batch<Self, 2, B>) -> Batch<Self, 1, B> {
+        self.l2.linear(&self.l1.forward(x)[1])
+    }
+
+    /// The forward pass keeping each layer's `[z, a]`, then the chain rule backwards.
+    fn backward<L: Loss<Sigmoid, f32, 1, B>, const B: usize>(
+        &self,
+        x: &Batch<Self, 2, B>,
+        y: &Batch<Self, 1, B>,
+        grads: &mut Self,
+    ) -> f32 {
+        let a0 = x;
+        let t1 = self.l1.forward(a0); // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
+        let a1 = &t1[1];
+        let z2 = self.l2.linear(a1); // z2 = W2·a1 + b2
+        let (loss, d2) = L::loss(&z2, y); // d2 = ∂L/∂z2 (= sigmoid(z2) - y for BCE)
+        grads.l2.accumulate(a1, &d2); // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
+        let mut d1 = self.l2.weight.tr_mul(&d2); // ∂L/∂a1 = W2ᵀ·d2
+        self.l1.delta(&t1, &mut d1); // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
+        grads.l1.accumulate(a0, &d1); // ∂L/∂W1 += d1·xᵀ, ∂L/∂b1 += d1
+        loss
+    }
+}
+
+mod generated {
+    nn::network! { pub struct Xor < 2 => 4 relu => 1 sigmoid > }
+}
+
+fn main() {
+    let (by_hand, by_macro) = (Xor::new(7), generated::Xor::new(7));
+    let x = SMatrix::<f32, 2, 4>::from_column_slice(&[0., 0., 0., 1., 1., 0., 1., 1.]);
+    let y = SMatrix::<f32, 1, 4>::from_column_slice(&[0., 1., 1., 0.]);
+    assert_eq!(by_hand.forward_batch(&x), by_macro.forward_batch(&x));
+    let (mut g1, mut g2) = (Xor::default(), generated::Xor::default());
+    let l1 = by_hand.backward::<BinaryCrossEntropy, 4>(&x, &y, &mut g1);
+    let l2 = by_macro.backward::<BinaryCrossEntropy, 4>(&x, &y, &mut g2);
+    assert_eq!(
+        (l1, g1.params().flatten().collect::<Vec<_>>()),
+        (l2, g2.params().flatten().collect())
+    );
+    println!("the hand-written expansion computes what network! generates:");
+    println!("outputs {}", by_hand.forward_batch(&x));
+    println!("summed loss {l1}, gradient of W1 {}", g1.l1.weight);
+}
