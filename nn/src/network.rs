@@ -2,7 +2,7 @@
 use crate::{activate, c, Activation, Float, Loss};
 use core::fmt::Debug;
 use nalgebra::{ComplexField, SMatrix, SVector};
-use rand::{rngs::SmallRng, RngExt, SeedableRng};
+use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
 
 /// A network's parameters: a chain of dense layers. Optimizers and io need only this.
 ///
@@ -31,7 +31,7 @@ pub trait Model: Clone + Debug + Default + PartialEq + Sized {
     /// A network initialised from `seed`: biases zero, weights uniform in `±sqrt(6 / fan_in)`
     /// (He, for the relu family) or `±sqrt(6 / (fan_in + fan_out))` (Glorot), as Keras does.
     fn new(seed: u64) -> Self {
-        let (mut rng, mut net) = (SmallRng::seed_from_u64(seed), Self::default());
+        let (mut rng, mut net) = (Xoshiro256PlusPlus::seed_from_u64(seed), Self::default());
         for (w, &(o, n, act)) in net.params_mut().step_by(2).zip(Self::LAYERS) {
             let fan = if act.ends_with("relu") { n } else { n + o };
             let limit = libm::sqrt(6.0 / fan as f64);

@@ -179,7 +179,7 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         use rand::{seq::SliceRandom, SeedableRng};
         let ((xs, ys), validation) = (check(train)?, validation.map(check).transpose()?);
         ensure(fit.batch_size > 0, Error::ZeroBatch)?;
-        let mut rng = rand::rngs::SmallRng::seed_from_u64(fit.seed);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(fit.seed);
         // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
         let bar = ProgressBar::new(fit.epochs as u64);
         if fit.quiet {
