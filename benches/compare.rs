@@ -1,0 +1,372 @@
+//! nn against two baselines on four networks, in one run: (a) hand-written Rust on fixed-size
+//! arrays with plain loops, (b) nalgebra's dynamic `DMatrix` (whose products call the blocked
+//! GEMM of `matrixmultiply`). For each network: single-sample forward latency, batched inference
+//! (batch 64) and training (plain SGD, minibatch 32, cross-entropy or BCE) over a fixed synthetic
+//! data set. After criterion's own report it prints a table of nn's ratios to the faster
+//! baseline.
+//!
+//! ```text
+//! cargo bench --bench compare             # the full run
+//! cargo bench --bench compare -- --quick  # the table in about a minute
+//! ```
+use criterion::{BenchmarkId, Criterion, Throughput};
+use nalgebra::{DMatrix, DVector};
+use nn::prelude::*;
+use nn::{BinaryCrossEntropy, CrossEntropy, Sgd, Trainer};
+use std::hint::black_box;
+
+network! { struct Tiny < 2 => 4 relu => 1 sigmoid > }
+network! { struct Small < 4 => 16 tanh => 3 softmax > }
+network! { struct Digits < 64 => 32 relu => 10 softmax > }
+network! { struct Mnist < 784 => 128 relu => 10 softmax > }
+
+const SAMPLES: usize = 1024;
+const BATCH: usize = 32;
+const LR: f32 = 0.01;
+
+/// A fixed synthetic data set: inputs in [-1, 1), one-hot targets (a 0/1 target for one output).
+fn data<const I: usize, const O: usize>() -> (Vec<SVector<f32, I>>, Vec<SVector<f32, O>>) {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f32 / (1u64 << 24) as f32
+    };
+    let xs = (0..SAMPLES)
+        .map(|_| SVector::from_fn(|_, _| 2.0 * next() - 1.0))
+        .collect();
+    let ys = (0..SAMPLES)
+        .map(|k| {
+            SVector::from_fn(|i, _| {
+                f32::from(u8::from(if O == 1 { k % 2 == 1 } else { i == k % O }))
+            })
+        })
+        .collect();
+    (xs, ys)
+}
+
+/// Baseline (a): a one-hidden-layer network on fixed-size arrays, plain loops.
+#[derive(Clone)]
+struct Arrays<const I: usize, const H: usize, const O: usize> {
+    w1: [[f32; I]; H],
+    b1: [f32; H],
+    w2: [[f32; H]; O],
+    b2: [f32; O],
+    relu: bool,
+}
+
+impl<const I: usize, const H: usize, const O: usize> Arrays<I, H, O> {
+    fn new(relu: bool) -> Self {
+        let w = |r: usize, c: usize| ((r * 31 + c * 17) % 13) as f32 / 13.0 - 0.5;
+        Self {
+            w1: std::array::from_fn(|r| std::array::from_fn(|c| w(r, c) * 0.3)),
+            b1: [0.0; H],
+            w2: std::array::from_fn(|r| std::array::from_fn(|c| w(r + 7, c) * 0.3)),
+            b2: [0.0; O],
+            relu,
+        }
+    }
+
+    fn hidden(&self, x: &[f32; I]) -> [f32; H] {
+        let mut h = self.b1;
+        for (h, w) in h.iter_mut().zip(&self.w1) {
+            for (w, x) in w.iter().zip(x) {
+                *h += w * x;
+            }
+            *h = if self.relu { h.max(0.0) } else { h.tanh() };
+        }
+        h
+    }
+
+    /// The output probabilities: sigmoid for one output, else softmax.
+    fn forward(&self, x: &[f32; I]) -> [f32; O] {
+        let h = self.hidden(x);
+        let mut z = self.b2;
+        for (z, w) in z.iter_mut().zip(&self.w2) {
+            for (w, h) in w.iter().zip(&h) {
+                *z += w * h;
+            }
+        }
+        if O == 1 {
+            z[0] = 1.0 / (1.0 + (-z[0]).exp());
+        } else {
+            let max = z.iter().fold(f32::MIN, |m, &v| m.max(v));
+            let sum: f32 = z
+                .iter_mut()
+                .map(|v| {
+                    *v = (*v - max).exp();
+                    *v
+                })
+                .sum();
+            z.iter_mut().for_each(|v| *v /= sum);
+        }
+        z
+    }
+
+    /// One SGD step on a minibatch: the mean of the per-sample gradients `p - y`.
+    fn train(&mut self, xs: &[[f32; I]], ys: &[[f32; O]]) {
+        let mut g = Self {
+            w1: [[0.0; I]; H],
+            b1: [0.0; H],
+            w2: [[0.0; H]; O],
+            b2: [0.0; O],
+            relu: self.relu,
+        };
+        for (x, y) in xs.iter().zip(ys) {
+            let (h, p) = (self.hidden(x), self.forward(x));
+            let d2: [f32; O] = std::array::from_fn(|o| p[o] - y[o]);
+            for o in 0..O {
+                g.b2[o] += d2[o];
+                for j in 0..H {
+                    g.w2[o][j] += d2[o] * h[j];
+                }
+            }
+            for j in 0..H {
+                let back: f32 = (0..O).map(|o| self.w2[o][j] * d2[o]).sum();
+                let d1 = back
+                    * if self.relu {
+                        f32::from(u8::from(h[j] > 0.0))
+                    } else {
+                        1.0 - h[j] * h[j]
+                    };
+                g.b1[j] += d1;
+                for i in 0..I {
+                    g.w1[j][i] += d1 * x[i];
+                }
+            }
+        }
+        let step = LR / xs.len() as f32;
+        for (w, g) in self.w1.iter_mut().flatten().zip(g.w1.iter().flatten()) {
+            *w -= step * g;
+        }
+        for (w, g) in self.w2.iter_mut().flatten().zip(g.w2.iter().flatten()) {
+            *w -= step * g;
+        }
+        for (b, g) in self
+            .b1
+            .iter_mut()
+            .zip(&g.b1)
+            .chain(self.b2.iter_mut().zip(&g.b2))
+        {
+            *b -= step * g;
+        }
+    }
+}
+
+/// Baseline (b): the same network on nalgebra's dynamic matrices, a batch per product.
+struct Dynamic {
+    w1: DMatrix<f32>,
+    b1: DVector<f32>,
+    w2: DMatrix<f32>,
+    b2: DVector<f32>,
+    relu: bool,
+}
+
+impl Dynamic {
+    fn new(i: usize, h: usize, o: usize, relu: bool) -> Self {
+        let w = |r: usize, c: usize| ((r * 31 + c * 17) % 13) as f32 / 13.0 - 0.5;
+        Self {
+            w1: DMatrix::from_fn(h, i, |r, c| w(r, c) * 0.3),
+            b1: DVector::zeros(h),
+            w2: DMatrix::from_fn(o, h, |r, c| w(r + 7, c) * 0.3),
+            b2: DVector::zeros(o),
+            relu,
+        }
+    }
+
+    /// The hidden activations and the output probabilities for a batch (one sample per column).
+    fn forward(&self, x: &DMatrix<f32>) -> (DMatrix<f32>, DMatrix<f32>) {
+        let mut h = &self.w1 * x;
+        for mut col in h.column_iter_mut() {
+            col += &self.b1;
+        }
+        h.apply(|v| *v = if self.relu { v.max(0.0) } else { v.tanh() });
+        let mut z = &self.w2 * &h;
+        for mut col in z.column_iter_mut() {
+            col += &self.b2;
+            if col.len() == 1 {
+                col[0] = 1.0 / (1.0 + (-col[0]).exp());
+            } else {
+                let max = col.max();
+                col.apply(|v| *v = (*v - max).exp());
+                let sum = col.sum();
+                col /= sum;
+            }
+        }
+        (h, z)
+    }
+
+    fn train(&mut self, x: &DMatrix<f32>, y: &DMatrix<f32>) {
+        let (h, p) = self.forward(x);
+        let d2 = p - y;
+        let mut d1 = self.w2.tr_mul(&d2);
+        d1.zip_apply(&h, |d, h| {
+            *d *= if self.relu {
+                f32::from(u8::from(h > 0.0))
+            } else {
+                1.0 - h * h
+            }
+        });
+        let step = LR / x.ncols() as f32;
+        self.w2 -= &d2 * h.transpose() * step;
+        self.b2 -= d2.column_sum() * step;
+        self.w1 -= &d1 * x.transpose() * step;
+        self.b1 -= d1.column_sum() * step;
+    }
+}
+
+/// The three implementations of one network and its three measurements.
+fn bench<N, L, const I: usize, const H: usize, const O: usize>(
+    c: &mut Criterion,
+    name: &str,
+    relu: bool,
+    loss: L,
+) where
+    N: Network<I, O, Scalar = f32>,
+    L: nn::Loss<N::Output, f32, O, 1> + Copy,
+{
+    let (xs, ys) = data::<I, O>();
+    let arrays_x: Vec<[f32; I]> = xs
+        .iter()
+        .map(|x| x.as_slice().try_into().expect("I values"))
+        .collect();
+    let arrays_y: Vec<[f32; O]> = ys
+        .iter()
+        .map(|y| y.as_slice().try_into().expect("O values"))
+        .collect();
+    let dyn_x = DMatrix::from_columns(
+        &xs.iter()
+            .map(|x| DVector::from_column_slice(x.as_slice()))
+            .collect::<Vec<_>>(),
+    );
+    let dyn_y = DMatrix::from_columns(
+        &ys.iter()
+            .map(|y| DVector::from_column_slice(y.as_slice()))
+            .collect::<Vec<_>>(),
+    );
+    let net = N::new(0);
+    let (arrays, dynamic) = (Arrays::<I, H, O>::new(relu), Dynamic::new(I, H, O, relu));
+
+    let mut group = c.benchmark_group(format!("{name}/forward"));
+    group.bench_function("nn", |b| b.iter(|| net.forward(black_box(&xs[3]))));
+    group.bench_function("arrays", |b| {
+        b.iter(|| arrays.forward(black_box(&arrays_x[3])))
+    });
+    let one = dyn_x.columns(3, 1).into_owned();
+    group.bench_function("dmatrix", |b| b.iter(|| dynamic.forward(black_box(&one)).1));
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("{name}/batch64"));
+    group.throughput(Throughput::Elements(64));
+    let batch = Box::new(SMatrix::<f32, I, 64>::from_fn(|r, c| xs[c][r]));
+    group.bench_function("nn", |b| b.iter(|| net.forward_batch(black_box(&*batch))));
+    group.bench_function("arrays", |b| {
+        b.iter(|| {
+            arrays_x[..64]
+                .iter()
+                .map(|x| arrays.forward(x)[0])
+                .sum::<f32>()
+        })
+    });
+    let dyn_batch = dyn_x.columns(0, 64).into_owned();
+    group.bench_function("dmatrix", |b| {
+        b.iter(|| dynamic.forward(black_box(&dyn_batch)).1)
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("{name}/train"));
+    group.throughput(Throughput::Elements(SAMPLES as u64));
+    group.sample_size(10);
+    let mut trainer = Box::new(Trainer::new(Sgd::new(f64::from(LR), 0.0), loss));
+    let mut nn_net = Box::new(net.clone());
+    group.bench_function(BenchmarkId::new("nn", SAMPLES), |b| {
+        b.iter(|| {
+            for (x, y) in xs.chunks(BATCH).zip(ys.chunks(BATCH)) {
+                trainer.step(&mut *nn_net, x.iter().zip(y)).expect("finite");
+            }
+        })
+    });
+    let mut arrays_net = Box::new(arrays.clone());
+    group.bench_function(BenchmarkId::new("arrays", SAMPLES), |b| {
+        b.iter(|| {
+            for (x, y) in arrays_x.chunks(BATCH).zip(arrays_y.chunks(BATCH)) {
+                arrays_net.train(x, y);
+            }
+        })
+    });
+    let mut dyn_net = Dynamic::new(I, H, O, relu);
+    let batches: Vec<_> = (0..SAMPLES / BATCH)
+        .map(|k| {
+            (
+                dyn_x.columns(k * BATCH, BATCH).into_owned(),
+                dyn_y.columns(k * BATCH, BATCH).into_owned(),
+            )
+        })
+        .collect();
+    group.bench_function(BenchmarkId::new("dmatrix", SAMPLES), |b| {
+        b.iter(|| batches.iter().for_each(|(x, y)| dyn_net.train(x, y)))
+    });
+    group.finish();
+}
+
+/// The mean time criterion measured for one benchmark, in nanoseconds.
+fn mean_ns(group: &str, function: &str) -> Option<f64> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
+    let file = dir
+        .join(group.replace('/', "_"))
+        .join(function)
+        .join("new/estimates.json");
+    let json = std::fs::read_to_string(file).ok()?;
+    let mean = json
+        .split("\"mean\"")
+        .nth(1)?
+        .split("\"point_estimate\":")
+        .nth(1)?;
+    mean.split([',', '}']).next()?.trim().parse().ok()
+}
+
+/// Prints nn's time to the faster baseline's in every cell, against the targets.
+fn table() {
+    let networks = ["2-4-1", "4-16-3", "64-32-10", "784-128-10"];
+    let cells = [
+        ("forward", "", "≤ 1.2"),
+        ("batch64", "", "≤ 1.11"),
+        ("train", "/1024", "≤ 1.11"),
+    ];
+    println!("\nnn's time / the faster baseline's time (arrays: fixed-size loops; dmatrix: nalgebra DMatrix)");
+    println!(
+        "{:<12}{:>26}{:>26}{:>26}",
+        "network", "forward (target ≤ 1.2)", "batch 64 (≤ 1/0.9)", "train (≤ 1/0.9)"
+    );
+    for net in networks {
+        let mut row = format!("{net:<12}");
+        for (cell, suffix, _) in cells {
+            let group = format!("{net}/{cell}");
+            let time = |f: &str| mean_ns(&group, &format!("{f}{suffix}"));
+            let text = match (time("nn"), time("arrays"), time("dmatrix")) {
+                (Some(nn), Some(a), Some(d)) => {
+                    let (best, which) = if a <= d {
+                        (a, "arrays")
+                    } else {
+                        (d, "dmatrix")
+                    };
+                    format!("{:.2} ({which})", nn / best)
+                }
+                _ => "not measured".into(),
+            };
+            row += &format!("{text:>26}");
+        }
+        println!("{row}");
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args().without_plots();
+    bench::<Tiny, _, 2, 4, 1>(&mut c, "2-4-1", true, BinaryCrossEntropy);
+    bench::<Small, _, 4, 16, 3>(&mut c, "4-16-3", false, CrossEntropy);
+    bench::<Digits, _, 64, 32, 10>(&mut c, "64-32-10", true, CrossEntropy);
+    bench::<Mnist, _, 784, 128, 10>(&mut c, "784-128-10", true, CrossEntropy);
+    c.final_summary();
+    table();
+}
