@@ -105,6 +105,10 @@ impl<const I: usize, const H: usize, const O: usize> Arrays<I, H, O> {
     }
 
     /// One SGD step on a minibatch: the mean of the per-sample gradients `p - y`.
+    #[allow(
+        clippy::needless_range_loop,
+        reason = "the baseline is plain index loops on purpose"
+    )]
     fn train(&mut self, xs: &[[f32; I]], ys: &[[f32; O]]) {
         let mut g = Self {
             w1: [[0.0; I]; H],
