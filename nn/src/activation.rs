@@ -25,9 +25,9 @@ pub fn activate<A: Activation, T: Float, const R: usize, const C: usize>(
     z
 }
 
-/// Declares an elementwise activation from `f(x)` and `f'(x)` (which may use `y = f(x)`).
+/// Declares elementwise activations, each from `f(x)` and `f'(x)` (which may use `y = f(x)`).
 macro_rules! elementwise {
-    ($(#[$doc:meta])* $name:ident, $s:literal, |$x:ident| $f:expr, |$dx:ident, $y:ident| $df:expr) => {
+    ($($(#[$doc:meta])* $name:ident, $s:literal, |$x:ident| $f:expr, |$dx:ident, $y:ident| $df:expr;)*) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct $name;
@@ -43,7 +43,7 @@ macro_rules! elementwise {
                 }
             }
         }
-    };
+    )*};
 }
 
 /// `σ(x) = 1 / (1 + e^(-x))`.
@@ -56,46 +56,30 @@ fn positive<T: Float>(x: T) -> T {
     c(f64::from(u8::from(x > T::zero())))
 }
 
-elementwise!(
+elementwise! {
     /// `f(x) = x`, `f'(x) = 1`.
-    Linear, "linear", |x| x, |_x, _y| T::one()
-);
-elementwise!(
+    Linear, "linear", |x| x, |_x, _y| T::one();
     /// `f(x) = max(x, 0)`, `f'(x) = [x > 0]`.
-    Relu, "relu", |x| x.max(T::zero()), |x, _y| positive(x)
-);
-elementwise!(
+    Relu, "relu", |x| x.max(T::zero()), |x, _y| positive(x);
     /// `f(x) = max(x, 0.01·x)`, `f'(x) = 1` for `x > 0`, else `0.01`.
-    LeakyRelu, "leaky_relu", |x| x.max(x * c(0.01)), |x, _y| c::<T>(0.01) + positive(x) * c(0.99)
-);
-elementwise!(
+    LeakyRelu, "leaky_relu", |x| x.max(x * c(0.01)), |x, _y| c::<T>(0.01) + positive(x) * c(0.99);
     /// `f(x) = σ(x) = 1 / (1 + e^(-x))`, `f'(x) = y·(1 - y)`.
-    Sigmoid, "sigmoid", |x| sigmoid(x), |_x, y| y * (T::one() - y)
-);
-elementwise!(
+    Sigmoid, "sigmoid", |x| sigmoid(x), |_x, y| y * (T::one() - y);
     /// `f(x) = tanh(x)`, `f'(x) = 1 - y²`.
-    Tanh, "tanh", |x| x.tanh(), |_x, y| T::one() - y * y
-);
-elementwise!(
+    Tanh, "tanh", |x| x.tanh(), |_x, y| T::one() - y * y;
     /// `f(x) = x·Φ(x) = x/2·(1 + erf(x/√2))`, the exact GELU; `f'(x) = Φ(x) + x·φ(x)`.
     Gelu, "gelu",
     |x| x * c(0.5) * (T::one() + (x * c(core::f64::consts::FRAC_1_SQRT_2)).erf()),
     |x, _y| c::<T>(0.5) * (T::one() + (x * c(core::f64::consts::FRAC_1_SQRT_2)).erf())
-        + x * (-x * x * c(0.5)).exp() * c(0.398_942_280_401_432_7)
-);
-elementwise!(
+        + x * (-x * x * c(0.5)).exp() * c(0.398_942_280_401_432_7);
     /// `f(x) = max(x, 0) + (e^min(x, 0) - 1)`: `x` for `x > 0`, else `e^x - 1` (alpha 1);
     /// `f'(x) = e^min(x, 0)`.
-    Elu, "elu", |x| x.max(T::zero()) + x.min(T::zero()).exp_m1(), |x, _y| x.min(T::zero()).exp()
-);
-elementwise!(
+    Elu, "elu", |x| x.max(T::zero()) + x.min(T::zero()).exp_m1(), |x, _y| x.min(T::zero()).exp();
     /// `f(x) = x·σ(x)`, `f'(x) = σ(x)·(1 + x·(1 - σ(x)))`.
-    Silu, "silu", |x| x * sigmoid(x), |x, _y| sigmoid(x) * (T::one() + x * (T::one() - sigmoid(x)))
-);
-elementwise!(
+    Silu, "silu", |x| x * sigmoid(x), |x, _y| sigmoid(x) * (T::one() + x * (T::one() - sigmoid(x)));
     /// `f(x) = ln(1 + e^x)`, computed as `max(x, 0) + ln(1 + e^(-|x|))`; `f'(x) = σ(x)`.
-    Softplus, "softplus", |x| x.max(T::zero()) + (-x.abs()).exp().ln_1p(), |x, _y| sigmoid(x)
-);
+    Softplus, "softplus", |x| x.max(T::zero()) + (-x.abs()).exp().ln_1p(), |x, _y| sigmoid(x);
+}
 
 /// `a_i = e^(z_i) / Σ_j e^(z_j)` over each column, computed with the column's maximum
 /// subtracted first so that no `exp` overflows. Its `backward` is `a ⊙ (g - (g·a))` per
