@@ -8,6 +8,7 @@
 //! ```text
 //! cargo bench --bench compare             # the full run
 //! cargo bench --bench compare -- --quick  # the table in about a minute
+//! cargo bench --bench compare --features parallel -- parallel  # data-parallel training
 //! ```
 use criterion::{BenchmarkId, Criterion, Throughput};
 use nalgebra::{DMatrix, DVector};
@@ -365,8 +366,42 @@ fn table() {
     }
 }
 
+/// Data-parallel training (`--features parallel`): `64 => 32 relu => 10 softmax`, SGD,
+/// minibatch 256, on a pool of one thread (serial) and of two.
+#[cfg(feature = "parallel")]
+fn parallel(c: &mut Criterion) {
+    let (xs, ys) = data::<64, 10>();
+    let mut group = c.benchmark_group("parallel/train256");
+    group.throughput(Throughput::Elements(SAMPLES as u64));
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        let (mut net, mut trainer) = (
+            Digits::new(0),
+            Trainer::new(Sgd::new(0.01, 0.0), CrossEntropy),
+        );
+        group.bench_function(format!("{threads} threads"), |b| {
+            b.iter(|| {
+                for (x, y) in xs.chunks(256).zip(ys.chunks(256)) {
+                    pool.install(|| trainer.step(&mut net, x.iter().zip(y)))
+                        .expect("finite");
+                }
+            })
+        });
+    }
+    group.finish();
+    let time = |t: &str| mean_ns("parallel/train256", t);
+    if let (Some(one), Some(two)) = (time("1 threads"), time("2 threads")) {
+        println!("\ndata-parallel training at minibatch 256: {:.2}x the serial throughput on 2 threads (target ≥ 1.6)", one / two);
+    }
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args().without_plots();
+    #[cfg(feature = "parallel")]
+    parallel(&mut c);
     bench::<Tiny, _, 2, 4, 1>(&mut c, "2-4-1", true, BinaryCrossEntropy);
     bench::<Small, _, 4, 16, 3>(&mut c, "4-16-3", false, CrossEntropy);
     bench::<Digits, _, 64, 32, 10>(&mut c, "64-32-10", true, CrossEntropy);

@@ -1,6 +1,6 @@
 //! Every activation against values computed by hand from its definition, and its derivative
 //! against a central difference.
-use nn::{activate, Activation, SMatrix, SVector};
+use nn::{Activation, SMatrix, SVector};
 use nn::{Elu, Gelu, LeakyRelu, Linear, Relu, Sigmoid, Silu, Softmax, Softplus, Tanh};
 
 const XS: [f64; 6] = [-3.0, -1.0, -0.25, 0.5, 1.0, 2.5];
@@ -99,10 +99,7 @@ fn softplus() {
 #[test]
 fn f32_matches_f64() {
     let z = SVector::<f32, 3>::new(-1.5, 0.3, 2.0);
-    let (a, b) = (
-        activate::<Gelu, _, 3, 1>(z),
-        activate::<Gelu, _, 3, 1>(z.cast::<f64>()),
-    );
+    let (a, b) = (Gelu::apply(z), Gelu::apply(z.cast::<f64>()));
     assert!((a.cast::<f64>() - b).abs().max() < 1e-6);
 }
 
@@ -111,7 +108,7 @@ fn softmax_by_hand() {
     let z = SVector::<f64, 3>::new(1.0, 2.0, 3.0);
     let e = [1f64.exp(), 2f64.exp(), 3f64.exp()];
     let sum: f64 = e.iter().sum();
-    let a = activate::<Softmax, _, 3, 1>(z);
+    let a = Softmax::apply(z);
     for i in 0..3 {
         assert!((a[i] - e[i] / sum).abs() < 1e-15);
     }
@@ -121,7 +118,7 @@ fn softmax_by_hand() {
 fn softmax_is_stable_for_large_inputs() {
     let z =
         SMatrix::<f32, 3, 2>::from_column_slice(&[1000.0, -1000.0, 999.0, 0.0, 1000.0, -1000.0]);
-    let a = activate::<Softmax, _, 3, 2>(z);
+    let a = Softmax::apply(z);
     assert!(a.iter().all(|v| v.is_finite()), "{a}");
     for col in a.column_iter() {
         assert!((col.sum() - 1.0).abs() < 1e-6);
@@ -136,7 +133,7 @@ fn softmax_backward_is_the_jacobian_product() {
     // J = diag(a) - a·aᵀ; the vector-Jacobian product is Jᵀ·g = J·g.
     let z = SVector::<f64, 3>::new(0.2, -1.0, 0.7);
     let g = SVector::<f64, 3>::new(1.0, -2.0, 0.5);
-    let a = activate::<Softmax, _, 3, 1>(z);
+    let a = Softmax::apply(z);
     let jacobian = SMatrix::<f64, 3, 3>::from_diagonal(&a) - a * a.transpose();
     let mut got = g;
     Softmax::backward(z.as_slice(), a.as_slice(), got.as_mut_slice(), 3);

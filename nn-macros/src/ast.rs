@@ -23,38 +23,37 @@ pub struct NetworkDef {
 }
 
 impl Parse for NetworkDef {
-    fn parse(input: ParseStream) -> Result<Self> {
-        let (attrs, vis) = (input.call(Attribute::parse_outer)?, input.parse()?);
-        input.parse::<Token![struct]>()?;
-        let name = input.parse();
+    fn parse(stream: ParseStream) -> Result<Self> {
+        let (attrs, vis) = (stream.call(Attribute::parse_outer)?, stream.parse()?);
+        stream.parse::<Token![struct]>()?;
+        let name = stream.parse();
         let name = name.map_err(|e| Error::new(e.span(), "expected the network's name"))?;
-        let colon = input.parse::<Option<Token![:]>>()?;
-        let dtype = colon.map(|_| input.parse()).transpose()?;
-        input.parse::<Token![<]>()?;
-        let (first, mut layers) = (size(input)?, Vec::new());
-        while !input.peek(Token![>]) {
-            let lookahead = input.lookahead1();
+        let colon = stream.parse::<Option<Token![:]>>()?;
+        let dtype = colon.map(|_| stream.parse()).transpose()?;
+        stream.parse::<Token![<]>()?;
+        let (input, mut layers) = (size(stream)?, Vec::new());
+        while !stream.peek(Token![>]) {
+            let lookahead = stream.lookahead1();
             if !lookahead.peek(Token![=>]) {
                 lookahead.peek(Token![>]);
                 return Err(lookahead.error());
             }
-            input.parse::<Token![=>]>()?;
-            layers.push((size(input)?, input.parse()?));
+            stream.parse::<Token![=>]>()?;
+            layers.push((size(stream)?, stream.parse()?));
         }
-        input.parse::<Token![>]>()?;
+        stream.parse::<Token![>]>()?;
         let mut consts = Vec::new();
-        while input.parse::<Option<Token![const]>>()?.is_some() {
-            let name = input.parse()?;
-            input.parse::<Token![=]>()?;
-            consts.push((name, input.parse()?));
-            input.parse::<Token![;]>()?;
+        while stream.parse::<Option<Token![const]>>()?.is_some() {
+            let name = stream.parse()?;
+            stream.parse::<Token![=]>()?;
+            consts.push((name, stream.parse()?));
+            stream.parse::<Token![;]>()?;
         }
-        if !input.is_empty() {
+        if !stream.is_empty() {
             let msg = "unexpected tokens after the network's closing `>`, expected \
                        `const NAME = \"weights.safetensors\";` or nothing";
-            return Err(input.error(msg));
+            return Err(stream.error(msg));
         }
-        let input = first;
         Ok(Self {
             attrs,
             vis,

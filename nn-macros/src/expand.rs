@@ -35,10 +35,8 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     let (forward, backward) = (forward(n), backward(n));
     // A batch of inputs and of outputs: one sample per column.
-    let (xs, ys) = (
-        quote!(::nn::Batch<Self, #input, B>),
-        quote!(::nn::Batch<Self, #output, B>),
-    );
+    let xs = quote!(::nn::Batch<Self, #input, B>);
+    let ys = quote!(::nn::Batch<Self, #output, B>);
     let loss = quote!(::nn::Loss<#out_act, #dtype, #output, B>);
     quote! {
         #(#attrs)*

@@ -39,9 +39,8 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     let activations = def.layers.iter().map(|l| activation(&l.1));
     let activations = activations.collect::<Result<Vec<_>>>()?;
     let layers = sizes[1..].iter().zip(&activations);
-    let architecture = layers.fold(sizes[0].to_string(), |s, (n, a)| {
-        format!("{s} => {n} {}", a.0)
-    });
+    let layers: String = layers.map(|(n, a)| format!(" => {n} {}", a.0)).collect();
+    let architecture = sizes[0].to_string() + &layers;
     let consts = Vec::new();
     let mut model = Model {
         def,
@@ -94,8 +93,6 @@ fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<Vec<f64>>)> {
         dtype: &dtype,
         shapes,
     };
-    let tensors = layout
-        .read(&bytes)
-        .map_err(|e| error(format!("{}: {e}", path.value())));
-    Ok((file, tensors?))
+    let fail = |e: crate::layout::LoadError| error(format!("{}: {e}", path.value()));
+    Ok((file, layout.read(&bytes).map_err(fail)?))
 }

@@ -15,14 +15,13 @@ pub trait Activation: Copy + Default + Debug + PartialEq + Eq + Send + Sync + 's
     fn forward<T: Float>(z: &mut [T], rows: usize);
     /// Replaces `∂L/∂a` in `grad` by `∂L/∂z`, given `z` and `a = f(z)`.
     fn backward<T: Float>(z: &[T], a: &[T], grad: &mut [T], rows: usize);
-}
-
-/// Computes `a = f(z)` for a matrix `z` with one sample per column.
-pub fn activate<A: Activation, T: Float, const R: usize, const C: usize>(
-    mut z: SMatrix<T, R, C>,
-) -> SMatrix<T, R, C> {
-    A::forward(z.as_mut_slice(), R);
-    z
+    /// Computes `a = f(z)` for a matrix `z` with one sample per column.
+    fn apply<T: Float, const R: usize, const C: usize>(
+        mut z: SMatrix<T, R, C>,
+    ) -> SMatrix<T, R, C> {
+        Self::forward(z.as_mut_slice(), R);
+        z
+    }
 }
 
 /// Declares elementwise activations, each from `f(x)` and `f'(x)` (which may use `y = f(x)`).
@@ -51,18 +50,13 @@ fn sigmoid<T: Float>(x: T) -> T {
     T::one() / (T::one() + (-x).exp())
 }
 
-/// `1` where `x > 0`, else `0`.
-fn positive<T: Float>(x: T) -> T {
-    c(f64::from(u8::from(x > T::zero())))
-}
-
 elementwise! {
     /// `f(x) = x`, `f'(x) = 1`.
     Linear, "linear", |x| x, |_x, _y| T::one();
     /// `f(x) = max(x, 0)`, `f'(x) = [x > 0]`.
-    Relu, "relu", |x| x.max(T::zero()), |x, _y| positive(x);
+    Relu, "relu", |x| x.max(T::zero()), |x, _y| if x > T::zero() { T::one() } else { T::zero() };
     /// `f(x) = max(x, 0.01·x)`, `f'(x) = 1` for `x > 0`, else `0.01`.
-    LeakyRelu, "leaky_relu", |x| x.max(x * c(0.01)), |x, _y| c::<T>(0.01) + positive(x) * c(0.99);
+    LeakyRelu, "leaky_relu", |x| x.max(x * c(0.01)), |x, _y| if x > T::zero() { T::one() } else { c(0.01) };
     /// `f(x) = σ(x) = 1 / (1 + e^(-x))`, `f'(x) = y·(1 - y)`.
     Sigmoid, "sigmoid", |x| sigmoid(x), |_x, y| y * (T::one() - y);
     /// `f(x) = tanh(x)`, `f'(x) = 1 - y²`.

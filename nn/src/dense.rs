@@ -1,5 +1,5 @@
 //! The dense layer: `a = f(W·x + b)`.
-use crate::{activate, Activation, Float};
+use crate::{Activation, Float};
 use nalgebra::{SMatrix, SVector};
 
 /// A fully connected layer from `I` inputs to `O` outputs with activation `A`.
@@ -41,7 +41,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> 
     /// Computes `[z, a]` for a batch `x`: `z = W·x + b` and `a = f(z)`.
     pub fn forward<const B: usize>(&self, x: &SMatrix<T, I, B>) -> [SMatrix<T, O, B>; 2] {
         let z = self.linear(x);
-        [z, activate::<A, T, O, B>(z)]
+        [z, A::apply(z)]
     }
 
     /// Turns `∂L/∂a` in `g` into this layer's error `δ = ∂L/∂z` (`∂L/∂a ⊙ f'(z)` for an

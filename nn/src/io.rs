@@ -22,10 +22,6 @@ fn row_major(shape: &[usize]) -> impl Iterator<Item = usize> + '_ {
     (0..o).flat_map(move |r| (0..n).map(move |c| c * o + r))
 }
 
-fn format_error(e: SafeTensorError) -> Error {
-    Error::Load(LoadError::Format(format!("{e}")))
-}
-
 /// Writes `net` as safetensors bytes: `layers.{i}.weight` (`[out, in]`, row-major) and
 /// `layers.{i}.bias` for each dense layer `i`, with the architecture and the crate version in
 /// the metadata.
@@ -33,6 +29,7 @@ fn format_error(e: SafeTensorError) -> Error {
 /// # Errors
 /// [`LoadError::Format`] if safetensors refuses to serialise.
 pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
+    let format_error = |e: SafeTensorError| Error::Load(LoadError::Format(format!("{e}")));
     let (tensors, mut data) = (layout::<N>().tensors(), Vec::new());
     for (t, (_, shape)) in net.params().zip(&tensors) {
         let bytes = row_major(shape).flat_map(|i| t[i].to_le());

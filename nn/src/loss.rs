@@ -1,7 +1,7 @@
 //! Losses, with PyTorch's default reductions. Each returns the loss summed over the batch's
 //! samples and `δ = ∂L/∂z`, the error at the output layer's pre-activation; training divides
 //! both by the batch size, which gives PyTorch's mean.
-use crate::{activate, c, Activation, Float, Sigmoid, Softmax};
+use crate::{c, Activation, Float, Sigmoid, Softmax};
 use nalgebra::SMatrix;
 
 /// A loss that fits an output layer with activation `A`.
@@ -22,7 +22,7 @@ pub struct Mse;
 
 impl<A: Activation, T: Float, const O: usize, const B: usize> Loss<A, T, O, B> for Mse {
     fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>) {
-        let (a, per) = (activate::<A, T, O, B>(*z), c::<T>(1.0 / O as f64));
+        let (a, per) = (A::apply(*z), c::<T>(1.0 / O as f64));
         let mut delta = (a - y) * (per + per);
         A::backward(z.as_slice(), a.as_slice(), delta.as_mut_slice(), O);
         ((a - y).norm_squared() * per, delta)
@@ -41,7 +41,7 @@ impl<T: Float, const O: usize, const B: usize> Loss<Sigmoid, T, O, B> for Binary
         let loss = z.zip_fold(y, T::zero(), |acc, z, y| {
             acc + z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()
         });
-        (loss * per, (activate::<Sigmoid, T, O, B>(*z) - y) * per)
+        (loss * per, (Sigmoid::apply(*z) - y) * per)
     }
 }
 
@@ -59,6 +59,6 @@ impl<T: Float, const O: usize, const B: usize> Loss<Softmax, T, O, B> for CrossE
             let lse = max + z.map(|v| (v - max).exp()).sum().ln();
             loss += z.zip_fold(&y, T::zero(), |acc, z, y| acc - y * (z - lse));
         }
-        (loss, activate::<Softmax, T, O, B>(*z) - y)
+        (loss, Softmax::apply(*z) - y)
     }
 }

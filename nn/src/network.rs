@@ -1,5 +1,5 @@
 //! The traits every `network!` type implements, so generic code needs no macro.
-use crate::{activate, c, Activation, Float, Loss};
+use crate::{c, Activation, Float, Loss};
 use core::fmt::Debug;
 use nalgebra::{ComplexField, SMatrix, SVector};
 use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
@@ -7,7 +7,7 @@ use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
 /// A network's parameters: a chain of dense layers. Optimizers and io need only this.
 ///
 /// `Default` gives the network whose parameters are all zero.
-pub trait Model: Clone + Debug + Default + PartialEq + Sized {
+pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     /// The scalar type, `f32` or `f64`.
     type Scalar: Float;
     /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`.
@@ -86,7 +86,7 @@ pub trait Network<const I: usize, const O: usize>: Model {
 
     /// Computes the output for a batch with one sample per column.
     fn forward_batch<const B: usize>(&self, x: &Batch<Self, I, B>) -> Batch<Self, O, B> {
-        activate::<Self::Output, _, O, B>(self.logits_batch(x))
+        Self::Output::apply(self.logits_batch(x))
     }
 
     /// Computes the output for one sample.

@@ -1,6 +1,6 @@
 //! Training: one step on one batch (no heap), and `fit`, the minibatch loop (std).
 use crate::error::ensure;
-use crate::{activate, c, Error, Float, Loss, Model, Network, Optimizer};
+use crate::{c, Activation, Error, Float, Loss, Model, Network, Optimizer};
 use nalgebra::{ComplexField, SVector};
 
 /// Trains a network with an optimizer `Opt` and a loss `L`, like Keras's `compile`.
@@ -39,7 +39,7 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     pub fn step<'a, const I: usize, const O: usize>(
         &mut self,
         net: &mut N,
-        batch: impl IntoIterator<Item = (&'a SVector<N::Scalar, I>, &'a SVector<N::Scalar, O>)>,
+        batch: impl IntoIterator<Item = Sample<'a, N::Scalar, I, O>>,
     ) -> Result<N::Scalar, Error>
     where
         N: Network<I, O>,
@@ -47,13 +47,8 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     {
         let (grads, last_good) = (&mut self.buffers.0, &mut self.buffers.1);
         grads.params_mut().flatten().for_each(|g| *g = c(0.0));
-        let (mut loss, mut n) = (c::<N::Scalar>(0.0), 0);
-        for (x, y) in batch {
-            let finite = x.iter().chain(y.iter()).all(|v| v.is_finite());
-            ensure(finite, Error::NonFinite("sample", 0, 0))?;
-            (loss, n) = (loss + net.backward::<L, 1>(x, y, grads), n + 1);
-        }
-        let scale = c::<N::Scalar>(1.0 / f64::from(n));
+        let (loss, n) = gradient::<N, L, I, O>(net, grads, batch, true)?;
+        let scale = c::<N::Scalar>(1.0 / n as f64);
         grads.params_mut().flatten().for_each(|g| *g *= scale);
         ensure(n > 0, Error::EmptyData)?;
         ensure((loss * scale).is_finite(), Error::NonFinite("loss", 0, 0))?;
@@ -66,6 +61,58 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         }
         Ok(loss * scale)
     }
+}
+
+/// One `(input, target)` pair.
+pub type Sample<'a, T, const I: usize, const O: usize> = (&'a SVector<T, I>, &'a SVector<T, O>);
+
+/// Adds the gradient of the loss summed over `batch` to `grads` and returns the summed loss
+/// and the number of samples: the map of a map-reduce, one sample at a time.
+///
+/// With the `parallel` feature and `split`, a batch of at least 200 000 multiply-adds of
+/// forward pass is split into one shard per rayon thread; each thread maps its shard into a
+/// gradient buffer of its own, and the buffers are added in order (the reduce, which a cluster
+/// would run as an all-reduce), so the result does not depend on scheduling. Smaller batches
+/// stay serial, where threads cost more than they save.
+#[cfg_attr(not(feature = "parallel"), allow(unused_variables))]
+fn gradient<'a, N, L, const I: usize, const O: usize>(
+    net: &N,
+    grads: &mut N,
+    batch: impl IntoIterator<Item = Sample<'a, N::Scalar, I, O>>,
+    split: bool,
+) -> Result<(N::Scalar, usize), Error>
+where
+    N: Network<I, O>,
+    L: Loss<N::Output, N::Scalar, O, 1>,
+{
+    #[cfg(feature = "parallel")]
+    if split {
+        use rayon::prelude::*;
+        let batch: Vec<_> = batch.into_iter().collect();
+        if batch.len() * N::MACS < 200_000 {
+            return gradient::<N, L, I, O>(net, grads, batch, false);
+        }
+        let map = |shard: &[Sample<'a, N::Scalar, I, O>]| {
+            let mut g = N::default();
+            gradient::<N, L, I, O>(net, &mut g, shard.iter().copied(), false).map(|r| (r, g))
+        };
+        let shard = batch.len().div_ceil(rayon::current_num_threads());
+        let shards: Vec<_> = batch.par_chunks(shard).map(map).collect::<Result<_, _>>()?;
+        let mut sum = (c(0.0), 0);
+        for ((loss, n), g) in shards {
+            sum = (sum.0 + loss, sum.1 + n);
+            let pairs = grads.params_mut().flatten().zip(g.params().flatten());
+            pairs.for_each(|(a, b)| *a += *b);
+        }
+        return Ok(sum);
+    }
+    let (mut loss, mut n) = (c::<N::Scalar>(0.0), 0);
+    for (x, y) in batch {
+        let finite = x.iter().chain(y.iter()).all(|v| v.is_finite());
+        ensure(finite, Error::NonFinite("sample", 0, 0))?;
+        (loss, n) = (loss + net.backward::<L, 1>(x, y, grads), n + 1);
+    }
+    Ok((loss, n))
 }
 
 /// A loss and an accuracy, measured over a whole data set.
@@ -92,14 +139,12 @@ where
     for (x, y) in inputs.iter().zip(targets) {
         let z = net.logits_batch(x);
         sum.loss += L::loss(&z, y).0.to_f64();
-        let a = activate::<N::Output, _, O, 1>(z);
+        let a = N::Output::apply(z);
         sum.accuracy += f64::from(u8::from(class(&a) == class(y)));
     }
     let n = inputs.len() as f64;
-    Metrics {
-        loss: sum.loss / n,
-        accuracy: sum.accuracy / n,
-    }
+    (sum.loss, sum.accuracy) = (sum.loss / n, sum.accuracy / n);
+    sum
 }
 
 /// The class a vector stands for: the index of its largest element, or for a single
@@ -145,16 +190,6 @@ pub struct History {
     pub best_epoch: usize,
 }
 
-/// The data set, unless its lengths differ or it is empty.
-#[cfg(feature = "std")]
-fn check<T, const I: usize, const O: usize>(data: Data<T, I, O>) -> Result<Data<T, I, O>, Error> {
-    match data {
-        (x, y) if x.len() != y.len() => Err(Error::LengthMismatch(x.len(), y.len())),
-        ([], _) => Err(Error::EmptyData),
-        data => Ok(data),
-    }
-}
-
 #[cfg(feature = "std")]
 impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
     /// Trains `net` on `train` for up to `fit.epochs` epochs of shuffled minibatches,
@@ -177,7 +212,11 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
     {
         use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
         use rand::{seq::SliceRandom, SeedableRng};
-        let ((xs, ys), validation) = (check(train)?, validation.map(check).transpose()?);
+        for (x, y) in [Some(train), validation].into_iter().flatten() {
+            ensure(x.len() == y.len(), Error::LengthMismatch(x.len(), y.len()))?;
+            ensure(!x.is_empty(), Error::EmptyData)?;
+        }
+        let (xs, ys) = train;
         ensure(fit.batch_size > 0, Error::ZeroBatch)?;
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(fit.seed);
         // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
