@@ -33,12 +33,8 @@ impl Parse for NetworkDef {
         stream.parse::<Token![<]>()?;
         let (input, mut layers) = (size(stream)?, Vec::new());
         while !stream.peek(Token![>]) {
-            let lookahead = stream.lookahead1();
-            if !lookahead.peek(Token![=>]) {
-                lookahead.peek(Token![>]);
-                return Err(lookahead.error());
-            }
-            stream.parse::<Token![=>]>()?;
+            let arrow = stream.parse::<Token![=>]>();
+            arrow.map_err(|_| stream.error("expected `=>` and a layer, or `>`"))?;
             layers.push((size(stream)?, stream.parse()?));
         }
         stream.parse::<Token![>]>()?;

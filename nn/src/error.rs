@@ -47,9 +47,7 @@ impl fmt::Display for Error {
             Self::EmptyData => write!(f, "no training samples"),
             Self::LengthMismatch(x, y) => write!(f, "{x} inputs but {y} targets"),
             Self::ZeroBatch => write!(f, "the batch size must be at least 1"),
-            Self::NonFinite(what, e, b) => {
-                write!(f, "NaN or infinity in {what}, epoch {e}, batch {b}")
-            }
+            Self::NonFinite(w, e, b) => write!(f, "NaN or infinity in {w} at epoch {e}, batch {b}"),
             #[cfg(feature = "alloc")]
             Self::Load(e) => write!(f, "{e}"),
             #[cfg(feature = "std")]
