@@ -77,9 +77,10 @@ fn args() -> Result<Args, String> {
 fn main() -> Result<(), Box<dyn Error>> {
     let args = match args() {
         Ok(args) => args,
+        Err(help) if help == HELP => return Ok(println!("{HELP}")),
         Err(message) => {
-            println!("{message}");
-            std::process::exit(if message == HELP { 0 } else { 2 });
+            eprintln!("{message}");
+            std::process::exit(2);
         }
     };
     let (train, mut test) = digits().stratified_split(0.2, args.seed);
