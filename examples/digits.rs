@@ -77,7 +77,10 @@ fn args() -> Result<Args, String> {
 fn main() -> Result<(), Box<dyn Error>> {
     let args = match args() {
         Ok(args) => args,
-        Err(help) if help == HELP => return Ok(println!("{HELP}")),
+        Err(help) if help == HELP => {
+            println!("{HELP}");
+            return Ok(());
+        }
         Err(message) => {
             eprintln!("{message}");
             std::process::exit(2);
