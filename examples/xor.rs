@@ -1,11 +1,12 @@
 //! Declares the XOR network, prints its summary, trains it and prints its outputs for the four
-//! inputs.
+//! inputs. (`2 => 8 tanh => 1 sigmoid` learns XOR from nearly every seed; with 4 relu units, a
+//! seed whose units start dead cannot.)
 use nn::prelude::*;
 use nn::{Adam, BinaryCrossEntropy, Fit, Trainer};
 
 network! {
     /// Learns exclusive or.
-    pub struct Xor < 2 => 4 relu => 1 sigmoid >
+    pub struct Xor < 2 => 8 tanh => 1 sigmoid >
 }
 
 fn main() -> Result<(), nn::Error> {
