@@ -39,6 +39,21 @@ fn a_batch_is_a_matrix_of_columns() {
     }
 }
 
+mod names {
+    // Networks may take any name, the generated code's own generic parameters' included.
+    nn::network! { pub struct B < 2 => 3 relu => 1 sigmoid > }
+    nn::network! { pub struct L < 2 => 1 linear > }
+    nn::network! { pub struct T < 2 => 1 tanh > }
+}
+
+#[test]
+fn networks_may_take_short_names() {
+    let x = SVector::from([1.0, -1.0]);
+    assert!(names::B::new(0).forward(&x)[0] > 0.0);
+    assert_eq!(names::L::default().forward(&x)[0], 0.0);
+    assert!(names::T::new(0).forward(&x)[0].abs() < 1.0);
+}
+
 #[test]
 fn constants_describe_the_cost() {
     assert_eq!((Xor::INPUTS, Xor::OUTPUTS), (2, 1));

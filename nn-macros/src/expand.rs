@@ -35,9 +35,11 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     let (forward, backward) = (forward(n), backward(n));
     // A batch of inputs and of outputs: one sample per column.
-    let xs = quote!(::nn::Batch<Self, #input, B>);
-    let ys = quote!(::nn::Batch<Self, #output, B>);
-    let loss = quote!(::nn::Loss<#out_act, #dtype, #output, B>);
+    // The generic parameters have names no user type is likely to take: a struct named `B` in
+    // scope would otherwise shadow them.
+    let xs = quote!(::nn::Batch<Self, #input, NN_BATCH>);
+    let ys = quote!(::nn::Batch<Self, #output, NN_BATCH>);
+    let loss = quote!(::nn::Loss<#out_act, #dtype, #output, NN_BATCH>);
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
@@ -67,10 +69,10 @@ pub fn expand(model: &Model) -> TokenStream {
         impl ::nn::Network<#input, #output> for #name {
             type Output = #out_act;
 
-            fn logits_batch<const B: usize>(&self, x: &#xs) -> #ys {
+            fn logits_batch<const NN_BATCH: usize>(&self, x: &#xs) -> #ys {
                 #forward
             }
-            fn backward<L: #loss, const B: usize>(&self, x: &#xs, y: &#ys, grads: &mut Self) -> #dtype {
+            fn backward<NnLoss: #loss, const NN_BATCH: usize>(&self, x: &#xs, y: &#ys, grads: &mut Self) -> #dtype {
                 #backward
             }
         }
@@ -110,7 +112,7 @@ fn backward(n: usize) -> TokenStream {
         body.push(quote! { let #t = self.#f.forward(#x); let #a = &#t[1]; });
     }
     let (f, z, d, x) = (id("l", n), id("z", n), id("d", n), id("a", n - 1));
-    body.push(quote! { let #z = self.#f.linear(#x); let (loss, #d) = L::loss(&#z, y); });
+    body.push(quote! { let #z = self.#f.linear(#x); let (loss, #d) = NnLoss::loss(&#z, y); });
     for i in (1..=n).rev() {
         let (f, d, x) = (id("l", i), id("d", i), id("a", i - 1));
         body.push(quote! { grads.#f.accumulate(#x, &#d); });
