@@ -23,8 +23,19 @@
 //! assert_eq!(Xor::PARAMS, 4 * 2 + 4 + 1 * 4 + 1);
 //! ```
 //!
-//! Without the default `std` feature the crate is `#![no_std]`: networks, forward, backward,
-//! losses and optimizers allocate nothing and need no allocator.
+//! Training is [`Trainer::fit`] (Keras-like) or [`Trainer::step`] (one batch, for your own
+//! loop); saving is [`save`]/[`load`] in PyTorch's safetensors layout, and a declaration can
+//! embed a trained file at compile time: `network! { struct Net < 2 => 1 sigmoid >
+//! const TRAINED = "net.safetensors"; }` gives the `const` `Net::TRAINED`.
+//!
+//! Features:
+//! - `std` (default): files, [`Trainer::fit`] with its progress bar, [`Model::summary`].
+//! - `alloc`: [`to_bytes`] and [`from_bytes`] without `std`.
+//! - `parallel`: data-parallel training, a large minibatch's gradient summed over shards on
+//!   rayon's threads.
+//!
+//! Without the default features the crate is `#![no_std]` and needs no allocator: networks,
+//! forward, backward, losses, optimizers and [`Trainer::step`] allocate nothing.
 #![cfg_attr(not(feature = "std"), no_std)]
 #[cfg(feature = "alloc")]
 extern crate alloc;
