@@ -24,11 +24,7 @@ pub enum Error {
 
 /// `Err(error)` unless `ok`.
 pub(crate) fn ensure(ok: bool, error: Error) -> Result<(), Error> {
-    if ok {
-        Ok(())
-    } else {
-        Err(error)
-    }
+    ok.then_some(()).ok_or(error)
 }
 
 impl Error {

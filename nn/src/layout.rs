@@ -100,12 +100,10 @@ impl Layout<'_> {
     }
 }
 
-/// A little-endian `f32` (4 bytes) or `f64` (8 bytes).
+/// A little-endian `f32` (4 bytes) or `f64` (8 bytes); NaN, which loading rejects, otherwise.
 fn value(bytes: &[u8]) -> f64 {
-    let mut b = [0u8; 8];
-    b[..bytes.len()].copy_from_slice(bytes);
-    match bytes.len() {
-        4 => f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        _ => f64::from_le_bytes(b),
+    match bytes.try_into() {
+        Ok(four) => f64::from(f32::from_le_bytes(four)),
+        Err(_) => bytes.try_into().map_or(f64::NAN, f64::from_le_bytes),
     }
 }
