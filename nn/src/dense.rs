@@ -1,6 +1,6 @@
 //! The dense layer: `a = f(W·x + b)`.
 use crate::{Activation, Float};
-use nalgebra::{SMatrix, SVector};
+use nalgebra::{DMatrixView, DMatrixViewMut, SMatrix, SVector};
 
 /// A fully connected layer from `I` inputs to `O` outputs with activation `A`.
 ///
@@ -29,11 +29,19 @@ impl<T: Float, const I: usize, const O: usize, A: Activation> Default for Dense<
 }
 
 impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
-    /// Computes `z = W·x + b` for a batch `x` with one sample per column.
+    /// Computes `z = W·x + b` for a batch `x` with one sample per column. Small products run
+    /// as nalgebra's unrolled loops on the static matrices; from 8 samples and 32 768
+    /// multiply-adds on, views of the same memory go through nalgebra's dynamic-size product,
+    /// which calls the blocked GEMM of `matrixmultiply` (with `std`): that is where a GPU's
+    /// GEMM would plug in.
     pub fn linear<const B: usize>(&self, x: &SMatrix<T, I, B>) -> SMatrix<T, O, B> {
-        let mut z = self.weight * x;
-        for mut col in z.column_iter_mut() {
-            col += &self.bias;
+        let mut z = SMatrix::from_fn(|r, _| self.bias[r]);
+        if B < 8 || O * I * B < 32_768 {
+            z += self.weight * x;
+        } else {
+            let w = DMatrixView::from_slice(self.weight.as_slice(), O, I);
+            let x = DMatrixView::from_slice(x.as_slice(), I, B);
+            DMatrixViewMut::from_slice(z.as_mut_slice(), O, B).gemm(T::one(), &w, &x, T::one());
         }
         z
     }
