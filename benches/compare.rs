@@ -229,7 +229,7 @@ fn bench<N, L, const I: usize, const H: usize, const O: usize>(
     loss: L,
 ) where
     N: Network<I, O, Scalar = f32>,
-    L: nn::Loss<N::Output, f32, O, 1> + Copy,
+    L: nn::Loss<N::Output> + Copy,
 {
     let (xs, ys) = data::<I, O>();
     let arrays_x: Vec<[f32; I]> = xs

@@ -8,32 +8,34 @@
 //! cargo run --example xor_expanded
 //! ```
 use nn::prelude::*;
-use nn::{Batch, BinaryCrossEntropy, Dense, Loss, Relu, Sigmoid};
+use nn::{Batch, BinaryCrossEntropy, Dense, Inline, Loss, Relu, Sigmoid};
 
 /// `2 => 4 relu => 1 sigmoid`: computes `h1 = relu(W1·x + b1)`, `y = sigmoid(W2·h1 + b2)`.
+/// It is small, so its numbers live inline (a large network's layers end in `, Heap>`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Xor {
     /// Layer 1: `W1` is 4×2.
-    pub l1: Dense<f32, 2, 4, Relu>,
+    pub l1: Dense<f32, 2, 4, Relu, Inline>,
     /// Layer 2: `W2` is 1×4.
-    pub l2: Dense<f32, 4, 1, Sigmoid>,
+    pub l2: Dense<f32, 4, 1, Sigmoid, Inline>,
 }
 
 impl Model for Xor {
     type Scalar = f32;
+    type Store = Inline;
     const ARCHITECTURE: &'static str = "2 => 4 relu => 1 sigmoid";
     const LAYERS: &'static [(usize, usize, &'static str)] = &[(4, 2, "relu"), (1, 4, "sigmoid")];
     const PARAMS: usize = 4 * (2 + 1) + (4 + 1); // outputs × (inputs + 1), per layer
     const MACS: usize = 4 * 2 + 4; // outputs × inputs
 
     fn params(&self) -> impl Iterator<Item = &[f32]> {
-        let l1 = [self.l1.weight.as_slice(), self.l1.bias.as_slice()];
-        let l2 = [self.l2.weight.as_slice(), self.l2.bias.as_slice()];
+        let l1 = [self.l1.weight.values(), self.l1.bias.values()];
+        let l2 = [self.l2.weight.values(), self.l2.bias.values()];
         l1.into_iter().chain(l2)
     }
     fn params_mut(&mut self) -> impl Iterator<Item = &mut [f32]> {
-        let l1 = [self.l1.weight.as_mut_slice(), self.l1.bias.as_mut_slice()];
-        let l2 = [self.l2.weight.as_mut_slice(), self.l2.bias.as_mut_slice()];
+        let l1 = [self.l1.weight.values_mut(), self.l1.bias.values_mut()];
+        let l2 = [self.l2.weight.values_mut(), self.l2.bias.values_mut()];
         l1.into_iter().chain(l2)
     }
 }
@@ -42,26 +44,24 @@ impl Network<2, 1> for Xor {
     type Output = Sigmoid;
 
     /// One matrix product per layer; the batch `x` holds one sample per column.
-    fn logits_batch<const B: usize>(&self, x: &Batch<Self, 2, B>) -> Batch<Self, 1, B> {
-        self.l2.linear(&self.l1.forward(x)[1])
+    fn logits_batch<const B: usize>(&self, x: &impl Values<f32, 2, B>) -> Batch<Self, 1, B> {
+        self.l2.linear(&self.l1.output(x))
     }
 
     /// The forward pass keeping each layer's `[z, a]`, then the chain rule backwards.
-    fn backward<L: Loss<Sigmoid, f32, 1, B>, const B: usize>(
+    fn backward<L: Loss<Sigmoid>, const B: usize>(
         &self,
-        x: &Batch<Self, 2, B>,
-        y: &Batch<Self, 1, B>,
+        x: &impl Values<f32, 2, B>,
+        y: &impl Values<f32, 1, B>,
         grads: &mut Self,
     ) -> f32 {
-        let a0 = x;
-        let t1 = self.l1.forward(a0); // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
-        let a1 = &t1[1];
-        let z2 = self.l2.linear(a1); // z2 = W2·a1 + b2
-        let (loss, d2) = L::loss(&z2, y); // d2 = ∂L/∂z2 (= sigmoid(z2) - y for BCE)
-        grads.l2.accumulate(a1, &d2); // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
-        let mut d1 = self.l2.weight.tr_mul(&d2); // ∂L/∂a1 = W2ᵀ·d2
+        let t1 = self.l1.forward(x); // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
+        let t2 = self.l2.forward(&t1[1]); // [z2, a2]: z2 = W2·a1 + b2, a2 = sigmoid(z2)
+        let (loss, d2) = self.l2.error::<L, B>(&t2, y); // d2 = ∂L/∂z2 (= a2 - y for BCE)
+        grads.l2.accumulate(&t1[1], &d2); // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
+        let mut d1 = self.l2.back(&d2); // ∂L/∂a1 = W2ᵀ·d2
         self.l1.delta(&t1, &mut d1); // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
-        grads.l1.accumulate(a0, &d1); // ∂L/∂W1 += d1·xᵀ, ∂L/∂b1 += d1
+        grads.l1.accumulate(x, &d1); // ∂L/∂W1 += d1·xᵀ, ∂L/∂b1 += d1
         loss
     }
 }

@@ -101,7 +101,7 @@ fn summary_lists_layers_and_counts() {
     let s = Xor::new(0).summary();
     assert!(s.contains("relu") && s.contains("sigmoid"), "{s}");
     assert!(
-        s.contains("17 parameters (68 bytes), 12 multiply-adds"),
+        s.contains("17 parameters (68 bytes, inline), 12 multiply-adds"),
         "{s}"
     );
 }

@@ -2,7 +2,7 @@
 //! one network is generated: its struct, its constants, and the unrolled chain of layers in
 //! the forward and backward passes. The math of a layer lives once, in `nn`.
 use crate::validate::Model;
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 /// `l1`, `z1`, `a1`, `d1`: layer 1, its pre-activation, its output, its error `∂L/∂z1`.
@@ -17,8 +17,19 @@ fn id(prefix: &str, i: usize) -> Ident {
 pub fn expand(model: &Model) -> TokenStream {
     let (def, dtype, sizes, n) = (model.def, &model.dtype, &model.sizes, model.sizes.len() - 1);
     let (attrs, vis, name, arch) = (&def.attrs, &def.vis, &def.name, &model.architecture);
-    let (input, output, docs) = (sizes[0], sizes[n], docs(model));
-    let (fan_in, fan_out) = (&sizes[..n], &sizes[1..]);
+    let docs = docs(model);
+    let sizes: Vec<_> = sizes
+        .iter()
+        .map(|&s| Literal::usize_unsuffixed(s))
+        .collect();
+    let input = &sizes[0];
+    let output = &sizes[n];
+    let fan_in = &sizes[..n];
+    let fan_out = &sizes[1..];
+    let store = match model.heap {
+        true => quote!(::nn::Heap),
+        false => quote!(::nn::Inline),
+    };
     let field: Vec<_> = (1..=n).map(|i| id("l", i)).collect();
     // `::nn::Relu`, spanned at the activation as written, so that type errors point there.
     let path = |(_, ty): &(_, Ident)| quote_spanned!(ty.span()=> ::nn::#ty);
@@ -37,42 +48,42 @@ pub fn expand(model: &Model) -> TokenStream {
     // A batch of inputs and of outputs: one sample per column.
     // The generic parameters have names no user type is likely to take: a struct named `B` in
     // scope would otherwise shadow them.
-    let xs = quote!(::nn::Batch<Self, #input, NN_BATCH>);
-    let ys = quote!(::nn::Batch<Self, #output, NN_BATCH>);
-    let loss = quote!(::nn::Loss<#out_act, #dtype, #output, NN_BATCH>);
+    let xs = quote!(impl ::nn::Values<#dtype, #input, NN_BATCH>);
+    let ys = quote!(impl ::nn::Values<#dtype, #output, NN_BATCH>);
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
         #[derive(Clone, Debug, Default, PartialEq)]
         #vis struct #name {
             #( #[doc = "A dense layer: see the struct's docs."]
-               pub #field: ::nn::Dense<#dtype, #fan_in, #fan_out, #act>, )*
+               pub #field: ::nn::Dense<#dtype, #fan_in, #fan_out, #act, #store>, )*
         }
 
         impl #name { #(#consts)* }
 
         impl ::nn::Model for #name {
             type Scalar = #dtype;
+            type Store = #store;
             const ARCHITECTURE: &'static str = #arch;
             const LAYERS: &'static [(usize, usize, &'static str)] = &[#((#fan_out, #fan_in, #names)),*];
             const PARAMS: usize = #(#fan_out * (#fan_in + 1))+*;
             const MACS: usize = #(#fan_out * #fan_in)+*;
 
             fn params(&self) -> impl ::core::iter::Iterator<Item = &[#dtype]> {
-                [#(self.#field.weight.as_slice(), self.#field.bias.as_slice()),*].into_iter()
+                [#(::nn::Values::values(&self.#field.weight), ::nn::Values::values(&self.#field.bias)),*].into_iter()
             }
             fn params_mut(&mut self) -> impl ::core::iter::Iterator<Item = &mut [#dtype]> {
-                [#(self.#field.weight.as_mut_slice(), self.#field.bias.as_mut_slice()),*].into_iter()
+                [#(::nn::Buffer::values_mut(&mut self.#field.weight), ::nn::Buffer::values_mut(&mut self.#field.bias)),*].into_iter()
             }
         }
 
         impl ::nn::Network<#input, #output> for #name {
             type Output = #out_act;
 
-            fn logits_batch<const NN_BATCH: usize>(&self, x: &#xs) -> #ys {
+            fn logits_batch<const NN_BATCH: usize>(&self, x: &#xs) -> ::nn::Batch<Self, #output, NN_BATCH> {
                 #forward
             }
-            fn backward<NnLoss: #loss, const NN_BATCH: usize>(&self, x: &#xs, y: &#ys, grads: &mut Self) -> #dtype {
+            fn backward<NnLoss: ::nn::Loss<#out_act>, const NN_BATCH: usize>(&self, x: &#xs, y: &#ys, grads: &mut Self) -> #dtype {
                 #backward
             }
         }
@@ -81,12 +92,13 @@ pub fn expand(model: &Model) -> TokenStream {
 
 /// The forward pass to the output layer's pre-activation.
 ///
-/// Expands to, for `< 2 => 4 relu => 1 sigmoid >`: `self.l2.linear(&self.l1.forward(x)[1])`.
+/// Expands to, for `< 2 => 4 relu => 1 sigmoid >`: `self.l2.linear(&self.l1.output(x))`.
 fn forward(n: usize) -> TokenStream {
-    let (mut x, last) = (quote!(x), id("l", n));
+    let mut x = quote!(x);
     for f in (1..n).map(|i| id("l", i)) {
-        x = quote!(&self.#f.forward(#x)[1]);
+        x = quote!(&self.#f.output(#x));
     }
+    let last = id("l", n);
     quote!(self.#last.linear(#x))
 }
 
@@ -94,31 +106,37 @@ fn forward(n: usize) -> TokenStream {
 ///
 /// Expands to, for `< 2 => 4 relu => 1 sigmoid >`:
 /// ```text
-/// let a0 = x;
-/// let t1 = self.l1.forward(a0);         // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
-/// let a1 = &t1[1];
-/// let z2 = self.l2.linear(a1);
-/// let (loss, d2) = L::loss(&z2, y);     // d2 = ∂L/∂z2
-/// grads.l2.accumulate(a1, &d2);         // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
-/// let mut d1 = self.l2.weight.tr_mul(&d2); // ∂L/∂a1 = W2ᵀ·d2
-/// self.l1.delta(&t1, &mut d1);          // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
-/// grads.l1.accumulate(a0, &d1);
+/// let t1 = self.l1.forward(x);                  // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
+/// let t2 = self.l2.forward(&t1[1]);             // [z2, a2]
+/// let (loss, d2) = self.l2.error::<L, B>(&t2, y); // d2 = ∂L/∂z2
+/// grads.l2.accumulate(&t1[1], &d2);             // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
+/// let mut d1 = self.l2.back(&d2);               // ∂L/∂a1 = W2ᵀ·d2
+/// self.l1.delta(&t1, &mut d1);                  // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
+/// grads.l1.accumulate(x, &d1);                  // ∂L/∂W1 += d1·xᵀ, ∂L/∂b1 += d1
 /// loss
 /// ```
 fn backward(n: usize) -> TokenStream {
-    let mut body = vec![quote! { let a0 = x; }];
-    for i in 1..n {
-        let (f, t, a, x) = (id("l", i), id("t", i), id("a", i), id("a", i - 1));
-        body.push(quote! { let #t = self.#f.forward(#x); let #a = &#t[1]; });
+    // The input of layer `i`: `x` for the first, else the layer below's `a`.
+    let input = |i: usize| match i {
+        1 => quote!(x),
+        _ => {
+            let t = id("t", i - 1);
+            quote!(&#t[1])
+        }
+    };
+    let mut body = Vec::new();
+    for i in 1..=n {
+        let (f, t, x) = (id("l", i), id("t", i), input(i));
+        body.push(quote! { let #t = self.#f.forward(#x); });
     }
-    let (f, z, d, x) = (id("l", n), id("z", n), id("d", n), id("a", n - 1));
-    body.push(quote! { let #z = self.#f.linear(#x); let (loss, #d) = NnLoss::loss(&#z, y); });
+    let (f, t, d) = (id("l", n), id("t", n), id("d", n));
+    body.push(quote! { let (loss, #d) = self.#f.error::<NnLoss, NN_BATCH>(&#t, y); });
     for i in (1..=n).rev() {
-        let (f, d, x) = (id("l", i), id("d", i), id("a", i - 1));
+        let (f, d, x) = (id("l", i), id("d", i), input(i));
         body.push(quote! { grads.#f.accumulate(#x, &#d); });
         if i > 1 {
             let (below, d_below, t) = (id("l", i - 1), id("d", i - 1), id("t", i - 1));
-            body.push(quote! { let mut #d_below = self.#f.weight.tr_mul(&#d); });
+            body.push(quote! { let mut #d_below = self.#f.back(&#d); });
             body.push(quote! { self.#below.delta(&#t, &mut #d_below); });
         }
     }

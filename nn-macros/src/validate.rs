@@ -17,6 +17,8 @@ pub struct Model<'a> {
     pub sizes: Vec<usize>,
     /// Every layer's activation: its DSL name and its `nn` type, spanned as written.
     pub activations: Vec<(&'static str, Ident)>,
+    /// Whether the numbers live on the heap (`nn::Heap`) rather than inline (`nn::Inline`).
+    pub heap: bool,
     /// The declaration in a canonical form, such as `2 => 4 relu => 1 sigmoid`.
     pub architecture: String,
     /// The embedded weights: each const's name, its file, and its tensors as `nn` saves them.
@@ -42,11 +44,13 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     let layers: String = layers.map(|(n, a)| format!(" => {n} {}", a.0)).collect();
     let architecture = sizes[0].to_string() + &layers;
     let consts = Vec::new();
+    let heap = heap(&sizes, if dtype == "f32" { 4 } else { 8 });
     let mut model = Model {
         def,
         dtype,
         sizes,
         activations,
+        heap,
         architecture,
         consts,
     };
@@ -55,6 +59,21 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
         model.consts.push((name, file, tensors));
     }
     Ok(model)
+}
+
+/// The most bytes an inline network may take, for its parameters and for a batch of
+/// `CHUNK` samples of any layer's inputs or outputs (`nn::Model::Store` documents the rule).
+const INLINE_BYTES: usize = 16 * 1024;
+/// The columns of the matrices `nn` trains in (`nn::CHUNK`).
+const CHUNK: usize = 32;
+
+/// A network goes on the heap when its parameters, or a batch of `CHUNK` samples of its widest
+/// layer, would take more than `INLINE_BYTES`.
+fn heap(sizes: &[usize], scalar: usize) -> bool {
+    let params = sizes.windows(2).map(|w| w[1].saturating_mul(w[0] + 1));
+    let params = params.fold(0, usize::saturating_add).saturating_mul(scalar);
+    let widest = sizes.iter().max().copied().unwrap_or(0);
+    params > INLINE_BYTES || widest.saturating_mul(CHUNK * scalar) > INLINE_BYTES
 }
 
 /// A size is a whole number of at least 1.

@@ -1,67 +1,102 @@
-//! The dense layer: `a = f(W·x + b)`.
-use crate::{Activation, Float};
-use nalgebra::{DMatrixView, DMatrixViewMut, SMatrix, SVector};
+//! The dense layer: `a = f(W·x + b)`, and the three products of its forward and backward pass.
+use crate::gemm::{gemm, Op};
+use crate::{Activation, Buffer, Float, Inline, Loss, Storage, Values};
 
-/// A fully connected layer from `I` inputs to `O` outputs with activation `A`.
+/// A fully connected layer from `I` inputs to `O` outputs with activation `A`, its numbers
+/// kept in storage `S` ([`Inline`] or [`crate::Heap`]).
 ///
 /// The weights are an `O×I` matrix, so `W·x` maps an input column to an output column, exactly
-/// as `torch.nn.Linear` stores them.
+/// as `torch.nn.Linear` stores them. A batch is a matrix with one sample per column.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation> {
+pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation, S: Storage = Inline> {
     /// `W`, one row per output.
-    pub weight: SMatrix<T, O, I>,
+    pub weight: S::Matrix<T, O, I>,
     /// `b`, added to every column of `W·x`.
-    pub bias: SVector<T, O>,
+    pub bias: S::Matrix<T, O, 1>,
     /// The activation `f` (zero-sized).
     pub activation: A,
 }
 
-impl<T: Float, const I: usize, const O: usize, A: Activation> Default for Dense<T, I, O, A> {
+impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Default
+    for Dense<T, I, O, A, S>
+{
     /// A layer whose weights and bias are all zero.
     fn default() -> Self {
-        let (weight, bias, activation) = (SMatrix::zeros(), SVector::zeros(), A::default());
         Self {
-            weight,
-            bias,
-            activation,
+            weight: Buffer::zeros(),
+            bias: Buffer::zeros(),
+            activation: A::default(),
         }
     }
 }
 
-impl<T: Float, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
-    /// Computes `z = W·x + b` for a batch `x` with one sample per column. Small products run
-    /// as nalgebra's unrolled loops on the static matrices; from 8 samples and 32 768
-    /// multiply-adds on, views of the same memory go through nalgebra's dynamic-size product,
-    /// which calls the blocked GEMM of `matrixmultiply` (with `std`): that is where a GPU's
-    /// GEMM would plug in.
-    pub fn linear<const B: usize>(&self, x: &SMatrix<T, I, B>) -> SMatrix<T, O, B> {
-        let mut z = SMatrix::from_fn(|r, _| self.bias[r]);
-        if B < 8 || O * I * B < 32_768 {
-            z += self.weight * x;
-        } else {
-            let w = DMatrixView::from_slice(self.weight.as_slice(), O, I);
-            let x = DMatrixView::from_slice(x.as_slice(), I, B);
-            DMatrixViewMut::from_slice(z.as_mut_slice(), O, B).gemm(T::one(), &w, &x, T::one());
+impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<T, I, O, A, S> {
+    /// Computes `z = W·x + b` for a batch `x`: the bias in every column, then `Z += W·X`.
+    pub fn linear<const B: usize>(&self, x: &impl Values<T, I, B>) -> S::Matrix<T, O, B> {
+        let mut z = S::Matrix::<T, O, B>::zeros();
+        for column in z.values_mut().chunks_exact_mut(O) {
+            column.copy_from_slice(self.bias.values());
         }
+        let w = (self.weight.values(), Op::N);
+        gemm::<T, O, I, B>(z.values_mut(), w, (x.values(), Op::N));
         z
     }
 
-    /// Computes `[z, a]` for a batch `x`: `z = W·x + b` and `a = f(z)`.
-    pub fn forward<const B: usize>(&self, x: &SMatrix<T, I, B>) -> [SMatrix<T, O, B>; 2] {
+    /// Computes `a = f(W·x + b)` for a batch `x`.
+    pub fn output<const B: usize>(&self, x: &impl Values<T, I, B>) -> S::Matrix<T, O, B> {
+        let mut a = self.linear(x);
+        A::forward(a.values_mut(), O);
+        a
+    }
+
+    /// Computes `[z, a]` for a batch `x`, which the backward pass needs: `z = W·x + b` and
+    /// `a = f(z)`.
+    pub fn forward<const B: usize>(&self, x: &impl Values<T, I, B>) -> [S::Matrix<T, O, B>; 2] {
         let z = self.linear(x);
-        [z, A::apply(z)]
+        let mut a = z.clone();
+        A::forward(a.values_mut(), O);
+        [z, a]
+    }
+
+    /// Computes the loss `L` summed over the batch and this output layer's error
+    /// `δ = ∂L/∂z`, given its forward pass `za = [z, a]` and the targets `y`.
+    pub fn error<L: Loss<A>, const B: usize>(
+        &self,
+        za: &[S::Matrix<T, O, B>; 2],
+        y: &impl Values<T, O, B>,
+    ) -> (T, S::Matrix<T, O, B>) {
+        let mut delta = S::Matrix::<T, O, B>::zeros();
+        let d = delta.values_mut();
+        let loss = L::loss(za[0].values(), za[1].values(), y.values(), d, O);
+        (loss, delta)
     }
 
     /// Turns `∂L/∂a` in `g` into this layer's error `δ = ∂L/∂z` (`∂L/∂a ⊙ f'(z)` for an
     /// elementwise `f`), given the layer's forward pass `za = [z, a]`.
-    pub fn delta<const B: usize>(&self, za: &[SMatrix<T, O, B>; 2], g: &mut SMatrix<T, O, B>) {
-        A::backward(za[0].as_slice(), za[1].as_slice(), g.as_mut_slice(), O);
+    pub fn delta<const B: usize>(&self, za: &[S::Matrix<T, O, B>; 2], g: &mut S::Matrix<T, O, B>) {
+        A::backward(za[0].values(), za[1].values(), g.values_mut(), O);
+    }
+
+    /// Computes `∂L/∂x = Wᵀ·δ`, the error passed down to the layer below.
+    pub fn back<const B: usize>(&self, delta: &S::Matrix<T, O, B>) -> S::Matrix<T, I, B> {
+        let mut g = S::Matrix::<T, I, B>::zeros();
+        let w = (self.weight.values(), Op::T);
+        gemm::<T, I, O, B>(g.values_mut(), w, (delta.values(), Op::N));
+        g
     }
 
     /// Adds `δ·xᵀ` to `W` and the row sums of `δ` to `b`: used on a gradient, this accumulates
     /// `∂L/∂W` and `∂L/∂b` for the batch `x` whose pre-activation error is `δ = ∂L/∂z`.
-    pub fn accumulate<const B: usize>(&mut self, x: &SMatrix<T, I, B>, delta: &SMatrix<T, O, B>) {
-        self.weight.gemm(T::one(), delta, &x.transpose(), T::one());
-        self.bias += delta.column_sum();
+    pub fn accumulate<const B: usize>(
+        &mut self,
+        x: &impl Values<T, I, B>,
+        delta: &S::Matrix<T, O, B>,
+    ) {
+        let d = (delta.values(), Op::N);
+        gemm::<T, O, B, I>(self.weight.values_mut(), d, (x.values(), Op::T));
+        for column in delta.values().chunks_exact(O) {
+            let bias = self.bias.values_mut().iter_mut();
+            bias.zip(column).for_each(|(b, &d)| *b += d);
+        }
     }
 }

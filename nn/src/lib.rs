@@ -43,6 +43,7 @@ extern crate alloc;
 mod activation;
 mod dense;
 mod error;
+mod gemm;
 #[cfg(feature = "alloc")]
 mod io;
 #[cfg(feature = "alloc")]
@@ -50,11 +51,13 @@ mod layout;
 mod loss;
 mod network;
 mod optim;
+mod storage;
 mod train;
 
 pub use activation::*;
 pub use dense::Dense;
 pub use error::Error;
+pub use gemm::{gemm, Op, BLOCKED_GEMM};
 #[cfg(feature = "alloc")]
 pub use io::{from_bytes, to_bytes};
 #[cfg(feature = "std")]
@@ -62,18 +65,21 @@ pub use io::{load, save};
 #[cfg(feature = "alloc")]
 pub use layout::LoadError;
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
-pub use nalgebra::{self, SMatrix, SVector};
+pub use nalgebra::{self, SMatrix, SMatrixView, SVector};
 pub use network::{Batch, Model, Network};
 #[doc(inline)]
 pub use nn_macros::network;
 pub use optim::{Adam, Optimizer, Sgd};
+#[cfg(feature = "alloc")]
+pub use storage::HeapMatrix;
+pub use storage::{Buffer, Heap, Inline, Storage, Values};
 #[cfg(feature = "std")]
 pub use train::History;
-pub use train::{evaluate, Data, Fit, Metrics, Trainer};
+pub use train::{evaluate, Data, Fit, Metrics, Trainer, CHUNK};
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
 pub mod prelude {
-    pub use crate::{network, Model, Network, SMatrix, SVector};
+    pub use crate::{network, Buffer, Model, Network, SMatrix, SMatrixView, SVector, Values};
 }
 
 /// A scalar a network computes in: `f32` (the default) or `f64`.

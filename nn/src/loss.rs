@@ -2,46 +2,55 @@
 //! samples and `δ = ∂L/∂z`, the error at the output layer's pre-activation; training divides
 //! both by the batch size, which gives PyTorch's mean.
 use crate::{c, Activation, Float, Sigmoid, Softmax};
-use nalgebra::SMatrix;
 
 /// A loss that fits an output layer with activation `A`.
+///
+/// It reads a batch's values column by column (`rows` outputs per sample), as activations do.
 #[diagnostic::on_unimplemented(
     message = "the loss `{Self}` does not fit an output layer with activation `{A}`",
     note = "`CrossEntropy` needs a softmax output layer, `BinaryCrossEntropy` a sigmoid one; \
             `Mse` fits any"
 )]
-pub trait Loss<A: Activation, T: Float, const O: usize, const B: usize> {
-    /// Computes the loss summed over the batch's samples (columns) and `∂L/∂z`, from the
-    /// output layer's pre-activation `z` and the targets `y`.
-    fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>);
+pub trait Loss<A: Activation> {
+    /// Returns the loss summed over the batch's samples (columns) and writes `δ = ∂L/∂z` to
+    /// `delta`, given the output layer's pre-activation `z`, its output `a = f(z)` and the
+    /// targets `y`.
+    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T;
 }
 
-/// Mean squared error: this computes `mean((a - y)²)` over all elements, like `nn.MSELoss`.
+/// Mean squared error: this computes `mean((a - y)²)` over all elements, like `nn.MSELoss`,
+/// with `δ = 2/O·(a - y) ⊙ f'(z)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mse;
 
-impl<A: Activation, T: Float, const O: usize, const B: usize> Loss<A, T, O, B> for Mse {
-    fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>) {
-        let (a, per) = (A::apply(*z), c::<T>(1.0 / O as f64));
-        let mut delta = (a - y) * (per + per);
-        A::backward(z.as_slice(), a.as_slice(), delta.as_mut_slice(), O);
-        ((a - y).norm_squared() * per, delta)
+impl<A: Activation> Loss<A> for Mse {
+    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
+        let per = c::<T>(1.0 / rows as f64);
+        let mut sum = T::zero();
+        for ((d, &a), &y) in delta.iter_mut().zip(a).zip(y) {
+            sum += (a - y) * (a - y) * per;
+            *d = (a - y) * (per + per);
+        }
+        A::backward(z, a, delta, rows);
+        sum
     }
 }
 
 /// Binary cross-entropy on a sigmoid output: this computes
 /// `mean(-(y·ln σ(z) + (1 - y)·ln(1 - σ(z))))` over all elements, like `nn.BCELoss`, in the
-/// stable form `max(z, 0) - z·y + ln(1 + e^(-|z|))`, with `δ = σ(z) - y`.
+/// stable form `max(z, 0) - z·y + ln(1 + e^(-|z|))`, with `δ = (σ(z) - y) / O`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropy;
 
-impl<T: Float, const O: usize, const B: usize> Loss<Sigmoid, T, O, B> for BinaryCrossEntropy {
-    fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>) {
-        let per = c::<T>(1.0 / O as f64);
-        let loss = z.zip_fold(y, T::zero(), |acc, z, y| {
-            acc + z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()
-        });
-        (loss * per, (Sigmoid::apply(*z) - y) * per)
+impl Loss<Sigmoid> for BinaryCrossEntropy {
+    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
+        let per = c::<T>(1.0 / rows as f64);
+        let mut sum = T::zero();
+        for (((d, &z), &a), &y) in delta.iter_mut().zip(z).zip(a).zip(y) {
+            sum += (z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()) * per;
+            *d = (a - y) * per;
+        }
+        sum
     }
 }
 
@@ -51,14 +60,21 @@ impl<T: Float, const O: usize, const B: usize> Loss<Sigmoid, T, O, B> for Binary
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CrossEntropy;
 
-impl<T: Float, const O: usize, const B: usize> Loss<Softmax, T, O, B> for CrossEntropy {
-    fn loss(z: &SMatrix<T, O, B>, y: &SMatrix<T, O, B>) -> (T, SMatrix<T, O, B>) {
-        let mut loss = T::zero();
-        for (z, y) in z.column_iter().zip(y.column_iter()) {
-            let max = z.max();
-            let lse = max + z.map(|v| (v - max).exp()).sum().ln();
-            loss += z.zip_fold(&y, T::zero(), |acc, z, y| acc - y * (z - lse));
+impl Loss<Softmax> for CrossEntropy {
+    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
+        let mut sum = T::zero();
+        for (z, y) in z.chunks_exact(rows).zip(y.chunks_exact(rows)) {
+            let max = z.iter().fold(z[0], |m, &v| m.max(v));
+            let exp = z.iter().fold(T::zero(), |s, &v| s + (v - max).exp());
+            let lse = max + exp.ln();
+            sum -= z
+                .iter()
+                .zip(y)
+                .fold(T::zero(), |s, (&z, &y)| s + y * (z - lse));
         }
-        (loss, Softmax::apply(*z) - y)
+        for ((d, &a), &y) in delta.iter_mut().zip(a).zip(y) {
+            *d = a - y;
+        }
+        sum
     }
 }

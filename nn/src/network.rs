@@ -1,7 +1,7 @@
 //! The traits every `network!` type implements, so generic code needs no macro.
-use crate::{c, Activation, Float, Loss};
+use crate::{c, Activation, Buffer, Float, Loss, Storage, Values};
 use core::fmt::Debug;
-use nalgebra::{ComplexField, SMatrix, SVector};
+use nalgebra::{ComplexField, SVector};
 use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
 
 /// A network's parameters: a chain of dense layers. Optimizers and io need only this.
@@ -10,6 +10,13 @@ use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
 pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     /// The scalar type, `f32` or `f64`.
     type Scalar: Float;
+    /// Where the parameters, their gradients and every batch's activations live: [`Inline`]
+    /// when the parameters take at most 16 KiB and so does a 32-sample batch of any layer's
+    /// inputs or outputs, else [`Heap`]. Inline networks allocate nothing.
+    ///
+    /// [`Inline`]: crate::Inline
+    /// [`Heap`]: crate::Heap
+    type Store: Storage;
     /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`.
     const ARCHITECTURE: &'static str;
     /// Every dense layer's `(outputs, inputs, activation)`, input side first: its weights are
@@ -54,14 +61,20 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
             s += &format!("{layer:<8}{shape:>10}{:>10}  {act}\n", o * n + o);
         }
         let (p, b, m) = (Self::PARAMS, Self::BYTES, Self::MACS);
-        s + &format!("{p} parameters ({b} bytes), {m} multiply-adds per sample")
+        let store = Self::Store::NAME;
+        s + &format!("{p} parameters ({b} bytes, {store}), {m} multiply-adds per sample")
     }
 }
 
-/// A batch for network `N`: `R` values per sample, one sample per column.
-pub type Batch<N, const R: usize, const B: usize> = SMatrix<<N as Model>::Scalar, R, B>;
+/// A batch for network `N`: `R` values per sample, one sample per column, in the network's
+/// storage (an `SMatrix` for an inline network).
+pub type Batch<N, const R: usize, const B: usize> =
+    <<N as Model>::Store as Storage>::Matrix<<N as Model>::Scalar, R, B>;
 
 /// A network from `I` inputs to `O` outputs: the forward and backward passes.
+///
+/// A batch argument is anything that holds `R×B` values column by column: an `SMatrix`, an
+/// `SMatrixView` of your own memory (such as a `Vec`), or a [`Batch`].
 pub trait Network<const I: usize, const O: usize>: Model {
     /// The output layer's activation, which decides the losses that fit.
     type Output: Activation;
@@ -72,25 +85,33 @@ pub trait Network<const I: usize, const O: usize>: Model {
 
     /// Computes the output layer's pre-activation `z` (the logits) for a batch, one sample
     /// per column: one matrix product per layer.
-    fn logits_batch<const B: usize>(&self, x: &Batch<Self, I, B>) -> Batch<Self, O, B>;
-
-    /// Runs the forward pass keeping every layer's `z` and `a` on the stack, then the chain
-    /// rule backwards; adds `∂L/∂W` and `∂L/∂b` of the summed loss to `grads` and returns the
-    /// summed loss of the batch.
-    fn backward<L: Loss<Self::Output, Self::Scalar, O, B>, const B: usize>(
+    fn logits_batch<const B: usize>(
         &self,
-        x: &Batch<Self, I, B>,
-        y: &Batch<Self, O, B>,
+        x: &impl Values<Self::Scalar, I, B>,
+    ) -> Batch<Self, O, B>;
+
+    /// Runs the forward pass keeping every layer's `z` and `a`, then the chain rule
+    /// backwards; adds `∂L/∂W` and `∂L/∂b` of the summed loss to `grads` and returns the
+    /// summed loss of the batch.
+    fn backward<L: Loss<Self::Output>, const B: usize>(
+        &self,
+        x: &impl Values<Self::Scalar, I, B>,
+        y: &impl Values<Self::Scalar, O, B>,
         grads: &mut Self,
     ) -> Self::Scalar;
 
     /// Computes the output for a batch with one sample per column.
-    fn forward_batch<const B: usize>(&self, x: &Batch<Self, I, B>) -> Batch<Self, O, B> {
-        Self::Output::apply(self.logits_batch(x))
+    fn forward_batch<const B: usize>(
+        &self,
+        x: &impl Values<Self::Scalar, I, B>,
+    ) -> Batch<Self, O, B> {
+        let mut z = self.logits_batch(x);
+        Self::Output::forward(z.values_mut(), O);
+        z
     }
 
     /// Computes the output for one sample.
     fn forward(&self, x: &SVector<Self::Scalar, I>) -> SVector<Self::Scalar, O> {
-        self.forward_batch(x)
+        SVector::from_column_slice(self.forward_batch(x).values())
     }
 }

@@ -1,7 +1,13 @@
 //! Training: one step on one batch (no heap), and `fit`, the minibatch loop (std).
 use crate::error::ensure;
-use crate::{c, Activation, Error, Float, Loss, Model, Network, Optimizer};
+use crate::storage::Columns;
+use crate::{c, Activation, Batch, Buffer, Error, Float, Loss, Model, Network, Optimizer, Values};
 use nalgebra::{ComplexField, SVector};
+
+/// Training and evaluation gather samples into matrices of this many columns, so that each
+/// layer's products run as matrix products; the rest of a batch goes in matrices of 8
+/// columns, then one by one.
+pub const CHUNK: usize = 32;
 
 /// Trains a network with an optimizer `Opt` and a loss `L`, like Keras's `compile`.
 ///
@@ -43,15 +49,16 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     ) -> Result<N::Scalar, Error>
     where
         N: Network<I, O>,
-        L: Loss<N::Output, N::Scalar, O, 1>,
+        L: Loss<N::Output>,
     {
         let (grads, last_good) = (&mut self.buffers.0, &mut self.buffers.1);
         grads.params_mut().flatten().for_each(|g| *g = c(0.0));
         let (loss, n) = gradient::<N, L, I, O>(net, grads, batch, true)?;
+        ensure(n > 0, Error::EmptyData)?;
         let scale = c::<N::Scalar>(1.0 / n as f64);
         grads.params_mut().flatten().for_each(|g| *g *= scale);
-        ensure(n > 0, Error::EmptyData)?;
-        ensure((loss * scale).is_finite(), Error::NonFinite("loss", 0, 0))?;
+        let loss = c::<N::Scalar>(loss / n as f64);
+        ensure(loss.is_finite(), Error::NonFinite("loss", 0, 0))?;
         ensure(grads.is_finite(), Error::NonFinite("gradient", 0, 0))?;
         last_good.clone_from(net);
         self.optimizer.step(net, grads);
@@ -59,15 +66,86 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
             net.clone_from(last_good);
             return Err(Error::NonFinite("weights", 0, 0));
         }
-        Ok(loss * scale)
+        Ok(loss)
     }
 }
 
 /// One `(input, target)` pair.
 pub type Sample<'a, T, const I: usize, const O: usize> = (&'a SVector<T, I>, &'a SVector<T, O>);
 
+/// Work done on a batch gathered into matrices of `B` columns: inputs `x`, targets `y`.
+trait Work<T: Float, const I: usize, const O: usize> {
+    fn run<const B: usize>(
+        &mut self,
+        x: Columns<'_, T, I, B>,
+        y: Columns<'_, T, O, B>,
+    ) -> Result<(), Error>;
+}
+
+/// Gathers `samples` into matrices of [`CHUNK`] columns (in the network's storage) and runs
+/// `work` on each; the rest in matrices of 8 columns, then one by one. Returns the number of
+/// samples.
+fn in_columns<'a, N: Model, const I: usize, const O: usize>(
+    samples: impl IntoIterator<Item = Sample<'a, N::Scalar, I, O>>,
+    work: &mut impl Work<N::Scalar, I, O>,
+) -> Result<usize, Error> {
+    let mut x = Batch::<N, I, CHUNK>::zeros();
+    let mut y = Batch::<N, O, CHUNK>::zeros();
+    let (mut filled, mut n) = (0, 0);
+    for (xi, yi) in samples {
+        x.values_mut()[filled * I..][..I].copy_from_slice(xi.as_slice());
+        y.values_mut()[filled * O..][..O].copy_from_slice(yi.as_slice());
+        filled += 1;
+        if filled == CHUNK {
+            work.run::<CHUNK>(view(x.values(), 0), view(y.values(), 0))?;
+            (filled, n) = (0, n + CHUNK);
+        }
+    }
+    let (x, y) = (x.values(), y.values());
+    let mut done = 0;
+    while filled - done >= 8 {
+        work.run::<8>(view(x, done), view(y, done))?;
+        done += 8;
+    }
+    for i in done..filled {
+        work.run::<1>(view(x, i), view(y, i))?;
+    }
+    Ok(n + filled)
+}
+
+/// The `R×B` matrix whose first column is column `first` of `values`.
+fn view<T: Float, const R: usize, const B: usize>(
+    values: &[T],
+    first: usize,
+) -> Columns<'_, T, R, B> {
+    Columns(&values[first * R..])
+}
+
+/// The backward pass over gathered columns: adds to `grads` and sums the loss.
+struct Backward<'n, N, L> {
+    net: &'n N,
+    grads: &'n mut N,
+    loss: f64,
+    _loss: core::marker::PhantomData<L>,
+}
+
+impl<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: usize> Work<N::Scalar, I, O>
+    for Backward<'_, N, L>
+{
+    fn run<const B: usize>(
+        &mut self,
+        x: Columns<'_, N::Scalar, I, B>,
+        y: Columns<'_, N::Scalar, O, B>,
+    ) -> Result<(), Error> {
+        let finite = x.values().iter().chain(y.values()).all(|v| v.is_finite());
+        ensure(finite, Error::NonFinite("sample", 0, 0))?;
+        self.loss += self.net.backward::<L, B>(&x, &y, self.grads).to_f64();
+        Ok(())
+    }
+}
+
 /// Adds the gradient of the loss summed over `batch` to `grads` and returns the summed loss
-/// and the number of samples: the map of a map-reduce, one sample at a time.
+/// and the number of samples: the map of a map-reduce, [`CHUNK`] samples at a time.
 ///
 /// With the `parallel` feature and `split`, a batch of at least 200 000 multiply-adds of
 /// forward pass is split into one shard per rayon thread; each thread maps its shard into a
@@ -80,10 +158,10 @@ fn gradient<'a, N, L, const I: usize, const O: usize>(
     grads: &mut N,
     batch: impl IntoIterator<Item = Sample<'a, N::Scalar, I, O>>,
     split: bool,
-) -> Result<(N::Scalar, usize), Error>
+) -> Result<(f64, usize), Error>
 where
     N: Network<I, O>,
-    L: Loss<N::Output, N::Scalar, O, 1>,
+    L: Loss<N::Output>,
 {
     #[cfg(feature = "parallel")]
     if split {
@@ -98,21 +176,22 @@ where
         };
         let shard = batch.len().div_ceil(rayon::current_num_threads());
         let shards: Vec<_> = batch.par_chunks(shard).map(map).collect::<Result<_, _>>()?;
-        let mut sum = (c(0.0), 0);
-        for ((loss, n), g) in shards {
-            sum = (sum.0 + loss, sum.1 + n);
+        let (mut loss, mut n) = (0.0, 0);
+        for ((shard_loss, shard_n), g) in shards {
+            (loss, n) = (loss + shard_loss, n + shard_n);
             let pairs = grads.params_mut().flatten().zip(g.params().flatten());
             pairs.for_each(|(a, b)| *a += *b);
         }
-        return Ok(sum);
+        return Ok((loss, n));
     }
-    let (mut loss, mut n) = (c::<N::Scalar>(0.0), 0);
-    for (x, y) in batch {
-        let finite = x.iter().chain(y.iter()).all(|v| v.is_finite());
-        ensure(finite, Error::NonFinite("sample", 0, 0))?;
-        (loss, n) = (loss + net.backward::<L, 1>(x, y, grads), n + 1);
-    }
-    Ok((loss, n))
+    let mut work = Backward::<N, L> {
+        net,
+        grads,
+        loss: 0.0,
+        _loss: core::marker::PhantomData,
+    };
+    let n = in_columns::<N, I, O>(batch, &mut work)?;
+    Ok((work.loss, n))
 }
 
 /// A loss and an accuracy, measured over a whole data set.
@@ -125,7 +204,8 @@ pub struct Metrics {
     pub accuracy: f64,
 }
 
-/// Measures `net` on `(inputs, targets)` with `loss`. An empty data set measures as NaN.
+/// Measures `net` on `(inputs, targets)` with `loss`, [`CHUNK`] samples at a time. An empty
+/// data set measures as NaN.
 pub fn evaluate<N, L, const I: usize, const O: usize>(
     net: &N,
     (inputs, targets): Data<'_, N::Scalar, I, O>,
@@ -133,26 +213,56 @@ pub fn evaluate<N, L, const I: usize, const O: usize>(
 ) -> Metrics
 where
     N: Network<I, O>,
-    L: Loss<N::Output, N::Scalar, O, 1>,
+    L: Loss<N::Output>,
 {
-    let mut sum = Metrics::default();
-    for (x, y) in inputs.iter().zip(targets) {
-        let z = net.logits_batch(x);
-        sum.loss += L::loss(&z, y).0.to_f64();
-        let a = N::Output::apply(z);
-        sum.accuracy += f64::from(u8::from(class(&a) == class(y)));
+    let mut work = Evaluate::<N, L> {
+        net,
+        sum: Metrics::default(),
+        _loss: core::marker::PhantomData,
+    };
+    let n = in_columns::<N, I, O>(inputs.iter().zip(targets), &mut work).unwrap_or(0) as f64;
+    let sum = work.sum;
+    Metrics {
+        loss: sum.loss / n,
+        accuracy: sum.accuracy / n,
     }
-    let n = inputs.len() as f64;
-    (sum.loss, sum.accuracy) = (sum.loss / n, sum.accuracy / n);
-    sum
 }
 
-/// The class a vector stands for: the index of its largest element, or for a single
-/// element, whether it is at least 0.5.
-fn class<T: Float, const O: usize>(v: &SVector<T, O>) -> usize {
-    match O {
+/// The forward pass over gathered columns: sums the loss and the samples classified right.
+struct Evaluate<'n, N, L> {
+    net: &'n N,
+    sum: Metrics,
+    _loss: core::marker::PhantomData<L>,
+}
+
+impl<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: usize> Work<N::Scalar, I, O>
+    for Evaluate<'_, N, L>
+{
+    fn run<const B: usize>(
+        &mut self,
+        x: Columns<'_, N::Scalar, I, B>,
+        y: Columns<'_, N::Scalar, O, B>,
+    ) -> Result<(), Error> {
+        let z = self.net.logits_batch(&x);
+        let mut a = z.clone();
+        N::Output::forward(a.values_mut(), O);
+        let mut delta = Batch::<N, O, B>::zeros();
+        let loss = L::loss(z.values(), a.values(), y.values(), delta.values_mut(), O);
+        self.sum.loss += loss.to_f64();
+        for (a, y) in a.values().chunks_exact(O).zip(y.values().chunks_exact(O)) {
+            self.sum.accuracy += f64::from(u8::from(class(a) == class(y)));
+        }
+        Ok(())
+    }
+}
+
+/// The class a sample's outputs stand for: the index of the largest, or for a single
+/// output, whether it is at least 0.5.
+fn class<T: Float>(v: &[T]) -> usize {
+    let largest = (0..v.len()).reduce(|best, i| if v[i] > v[best] { i } else { best });
+    match v.len() {
         1 => usize::from(v[0] >= c(0.5)),
-        _ => v.imax(),
+        _ => largest.unwrap_or(0),
     }
 }
 
@@ -208,7 +318,7 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
     ) -> Result<History, Error>
     where
         N: Network<I, O>,
-        L: Loss<N::Output, N::Scalar, O, 1>,
+        L: Loss<N::Output>,
     {
         use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
         use rand::{seq::SliceRandom, SeedableRng};
