@@ -51,6 +51,8 @@ mod layout;
 mod loss;
 mod network;
 mod optim;
+#[cfg(feature = "parallel")]
+mod parallel;
 mod storage;
 mod train;
 

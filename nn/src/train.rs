@@ -53,7 +53,10 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     {
         let (grads, last_good) = (&mut self.buffers.0, &mut self.buffers.1);
         grads.params_mut().flatten().for_each(|g| *g = c(0.0));
-        let (loss, n) = gradient::<N, L, I, O>(net, grads, batch, true)?;
+        #[cfg(feature = "parallel")]
+        let (loss, _, n) = crate::parallel::gradient::<N, L, I, O>(net, grads, batch)?;
+        #[cfg(not(feature = "parallel"))]
+        let (loss, _, n) = in_columns::<N, L, I, O>(net, Some(grads), batch)?;
         ensure(n > 0, Error::EmptyData)?;
         let scale = c::<N::Scalar>(1.0 / n as f64);
         grads.params_mut().flatten().for_each(|g| *g *= scale);
@@ -73,125 +76,79 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
 /// One `(input, target)` pair.
 pub type Sample<'a, T, const I: usize, const O: usize> = (&'a SVector<T, I>, &'a SVector<T, O>);
 
-/// Work done on a batch gathered into matrices of `B` columns: inputs `x`, targets `y`.
-trait Work<T: Float, const I: usize, const O: usize> {
-    fn run<const B: usize>(
-        &mut self,
-        x: Columns<'_, T, I, B>,
-        y: Columns<'_, T, O, B>,
-    ) -> Result<(), Error>;
-}
-
 /// Gathers `samples` into matrices of [`CHUNK`] columns (in the network's storage) and runs
-/// `work` on each; the rest in matrices of 8 columns, then one by one. Returns the number of
-/// samples.
-fn in_columns<'a, N: Model, const I: usize, const O: usize>(
+/// each through `net`, the rest in matrices of 8 columns, then one by one: the backward pass
+/// adding to `grads` if given, else the forward pass. Returns the summed loss, the samples
+/// classified right and the number of samples.
+pub(crate) fn in_columns<'a, N, L, const I: usize, const O: usize>(
+    net: &N,
+    mut grads: Option<&mut N>,
     samples: impl IntoIterator<Item = Sample<'a, N::Scalar, I, O>>,
-    work: &mut impl Work<N::Scalar, I, O>,
-) -> Result<usize, Error> {
+) -> Result<(f64, usize, usize), Error>
+where
+    N: Network<I, O>,
+    L: Loss<N::Output>,
+{
     let mut x = Batch::<N, I, CHUNK>::zeros();
     let mut y = Batch::<N, O, CHUNK>::zeros();
-    let (mut filled, mut n) = (0, 0);
+    let mut sum = (0.0, 0);
+    let mut filled = 0;
+    let mut n = 0;
     for (xi, yi) in samples {
         x.values_mut()[filled * I..][..I].copy_from_slice(xi.as_slice());
         y.values_mut()[filled * O..][..O].copy_from_slice(yi.as_slice());
         filled += 1;
         if filled == CHUNK {
-            work.run::<CHUNK>(view(x.values(), 0), view(y.values(), 0))?;
+            let (x, y) = (x.values(), y.values());
+            run::<N, L, I, O, CHUNK>(net, grads.as_deref_mut(), x, y, &mut sum)?;
             (filled, n) = (0, n + CHUNK);
         }
     }
-    let (x, y) = (x.values(), y.values());
     let mut done = 0;
     while filled - done >= 8 {
-        work.run::<8>(view(x, done), view(y, done))?;
+        let (x, y) = (&x.values()[done * I..], &y.values()[done * O..]);
+        run::<N, L, I, O, 8>(net, grads.as_deref_mut(), x, y, &mut sum)?;
         done += 8;
     }
     for i in done..filled {
-        work.run::<1>(view(x, i), view(y, i))?;
+        let (x, y) = (&x.values()[i * I..], &y.values()[i * O..]);
+        run::<N, L, I, O, 1>(net, grads.as_deref_mut(), x, y, &mut sum)?;
     }
-    Ok(n + filled)
+    Ok((sum.0, sum.1, n + filled))
 }
 
-/// The `R×B` matrix whose first column is column `first` of `values`.
-fn view<T: Float, const R: usize, const B: usize>(
-    values: &[T],
-    first: usize,
-) -> Columns<'_, T, R, B> {
-    Columns(&values[first * R..])
-}
-
-/// The backward pass over gathered columns: adds to `grads` and sums the loss.
-struct Backward<'n, N, L> {
-    net: &'n N,
-    grads: &'n mut N,
-    loss: f64,
-    _loss: core::marker::PhantomData<L>,
-}
-
-impl<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: usize> Work<N::Scalar, I, O>
-    for Backward<'_, N, L>
-{
-    fn run<const B: usize>(
-        &mut self,
-        x: Columns<'_, N::Scalar, I, B>,
-        y: Columns<'_, N::Scalar, O, B>,
-    ) -> Result<(), Error> {
-        let finite = x.values().iter().chain(y.values()).all(|v| v.is_finite());
-        ensure(finite, Error::NonFinite("sample", 0, 0))?;
-        self.loss += self.net.backward::<L, B>(&x, &y, self.grads).to_f64();
-        Ok(())
-    }
-}
-
-/// Adds the gradient of the loss summed over `batch` to `grads` and returns the summed loss
-/// and the number of samples: the map of a map-reduce, [`CHUNK`] samples at a time.
-///
-/// With the `parallel` feature and `split`, a batch of at least 200 000 multiply-adds of
-/// forward pass is split into one shard per rayon thread; each thread maps its shard into a
-/// gradient buffer of its own, and the buffers are added in order (the reduce, which a cluster
-/// would run as an all-reduce), so the result does not depend on scheduling. Smaller batches
-/// stay serial, where threads cost more than they save.
-#[cfg_attr(not(feature = "parallel"), allow(unused_variables))]
-fn gradient<'a, N, L, const I: usize, const O: usize>(
+/// Runs the first `B` columns of the inputs `x` and the targets `y`: with `grads`, the
+/// backward pass, adding to `grads` and to the summed loss; else the forward pass, adding to
+/// the summed loss and the count of samples classified right.
+fn run<N, L, const I: usize, const O: usize, const B: usize>(
     net: &N,
-    grads: &mut N,
-    batch: impl IntoIterator<Item = Sample<'a, N::Scalar, I, O>>,
-    split: bool,
-) -> Result<(f64, usize), Error>
+    grads: Option<&mut N>,
+    x: &[N::Scalar],
+    y: &[N::Scalar],
+    sum: &mut (f64, usize),
+) -> Result<(), Error>
 where
     N: Network<I, O>,
     L: Loss<N::Output>,
 {
-    #[cfg(feature = "parallel")]
-    if split {
-        use rayon::prelude::*;
-        let batch: Vec<_> = batch.into_iter().collect();
-        if batch.len() * N::MACS < 200_000 {
-            return gradient::<N, L, I, O>(net, grads, batch, false);
-        }
-        let map = |shard: &[Sample<'a, N::Scalar, I, O>]| {
-            let mut g = N::default();
-            gradient::<N, L, I, O>(net, &mut g, shard.iter().copied(), false).map(|r| (r, g))
-        };
-        let shard = batch.len().div_ceil(rayon::current_num_threads());
-        let shards: Vec<_> = batch.par_chunks(shard).map(map).collect::<Result<_, _>>()?;
-        let (mut loss, mut n) = (0.0, 0);
-        for ((shard_loss, shard_n), g) in shards {
-            (loss, n) = (loss + shard_loss, n + shard_n);
-            let pairs = grads.params_mut().flatten().zip(g.params().flatten());
-            pairs.for_each(|(a, b)| *a += *b);
-        }
-        return Ok((loss, n));
+    let x = Columns::<N::Scalar, I, B>(x);
+    let y = Columns::<N::Scalar, O, B>(y);
+    if let Some(grads) = grads {
+        let finite = x.values().iter().chain(y.values()).all(|v| v.is_finite());
+        ensure(finite, Error::NonFinite("sample", 0, 0))?;
+        sum.0 += net.backward::<L, B>(&x, &y, grads).to_f64();
+        return Ok(());
     }
-    let mut work = Backward::<N, L> {
-        net,
-        grads,
-        loss: 0.0,
-        _loss: core::marker::PhantomData,
-    };
-    let n = in_columns::<N, I, O>(batch, &mut work)?;
-    Ok((work.loss, n))
+    let z = net.logits_batch(&x);
+    let mut a = z.clone();
+    N::Output::forward(a.values_mut(), O);
+    let mut delta = Batch::<N, O, B>::zeros();
+    let loss = L::loss(z.values(), a.values(), y.values(), delta.values_mut(), O);
+    sum.0 += loss.to_f64();
+    for (a, y) in a.values().chunks_exact(O).zip(y.values().chunks_exact(O)) {
+        sum.1 += usize::from(class(a) == class(y));
+    }
+    Ok(())
 }
 
 /// A loss and an accuracy, measured over a whole data set.
@@ -215,44 +172,12 @@ where
     N: Network<I, O>,
     L: Loss<N::Output>,
 {
-    let mut work = Evaluate::<N, L> {
-        net,
-        sum: Metrics::default(),
-        _loss: core::marker::PhantomData,
-    };
-    let n = in_columns::<N, I, O>(inputs.iter().zip(targets), &mut work).unwrap_or(0) as f64;
-    let sum = work.sum;
+    let samples = inputs.iter().zip(targets);
+    let sum = in_columns::<N, L, I, O>(net, None, samples);
+    let (loss, right, n) = sum.unwrap_or((f64::NAN, 0, 0));
     Metrics {
-        loss: sum.loss / n,
-        accuracy: sum.accuracy / n,
-    }
-}
-
-/// The forward pass over gathered columns: sums the loss and the samples classified right.
-struct Evaluate<'n, N, L> {
-    net: &'n N,
-    sum: Metrics,
-    _loss: core::marker::PhantomData<L>,
-}
-
-impl<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: usize> Work<N::Scalar, I, O>
-    for Evaluate<'_, N, L>
-{
-    fn run<const B: usize>(
-        &mut self,
-        x: Columns<'_, N::Scalar, I, B>,
-        y: Columns<'_, N::Scalar, O, B>,
-    ) -> Result<(), Error> {
-        let z = self.net.logits_batch(&x);
-        let mut a = z.clone();
-        N::Output::forward(a.values_mut(), O);
-        let mut delta = Batch::<N, O, B>::zeros();
-        let loss = L::loss(z.values(), a.values(), y.values(), delta.values_mut(), O);
-        self.sum.loss += loss.to_f64();
-        for (a, y) in a.values().chunks_exact(O).zip(y.values().chunks_exact(O)) {
-            self.sum.accuracy += f64::from(u8::from(class(a) == class(y)));
-        }
-        Ok(())
+        loss: loss / n as f64,
+        accuracy: right as f64 / n as f64,
     }
 }
 
