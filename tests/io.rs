@@ -13,6 +13,11 @@ network! {
 }
 network! { struct OtherActivations < 3 => 4 relu => 2 sigmoid > }
 network! {
+    /// On the heap (38 440 bytes of parameters), so its embedded weights are an `nn::Embedded`.
+    struct Large < 64 => 128 relu => 10 softmax >
+    const FIXTURE = "tests/fixtures/heap_layout.safetensors";
+}
+network! {
     struct Torch64: f64 < 3 => 4 tanh => 2 sigmoid >
     const FIXTURE = "tests/fixtures/wrong_dtype.safetensors";
 }
@@ -224,5 +229,26 @@ fn hostile_bytes_give_errors_not_panics() {
             .map(|_| rng.random())
             .collect();
         assert!(nn::from_bytes::<Xor>(&random).is_err());
+    }
+}
+
+/// A network on the heap embeds as `nn::Embedded`, which builds exactly the network that
+/// loading the file gives, and that computes what numpy computes.
+#[test]
+fn a_heap_network_embeds_and_matches_numpy() {
+    let embedded: Large = Large::FIXTURE.network();
+    let loaded: Large = nn::load(fixture("heap_layout.safetensors")).expect("the fixture");
+    assert!(embedded == loaded);
+    let csv = std::fs::read_to_string(fixture("heap_layout_expected.csv")).expect("fixture");
+    for line in csv.lines() {
+        let row: Vec<f64> = line
+            .split(',')
+            .map(|v| v.parse().expect("a number"))
+            .collect();
+        let x = SVector::<f32, 64>::from_fn(|i, _| row[i] as f32);
+        let y = embedded.forward(&x);
+        for (got, want) in y.iter().zip(&row[64..]) {
+            assert!((f64::from(*got) - want).abs() < 1e-6, "{got} vs {want}");
+        }
     }
 }

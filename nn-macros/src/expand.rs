@@ -35,13 +35,20 @@ pub fn expand(model: &Model) -> TokenStream {
     let path = |(_, ty): &(_, Ident)| quote_spanned!(ty.span()=> ::nn::#ty);
     let act: Vec<_> = model.activations.iter().map(path).collect();
     let (names, out_act) = (model.activations.iter().map(|a| a.0), &act[n - 1]);
-    let consts = model.consts.iter().map(|(name, file, tensors)| {
-        let doc = format!("The weights in `{file}`.");
-        let value = trained(model, &act, tensors);
-        // `include_bytes!` makes Cargo rebuild when the file changes.
+    let consts = model.consts.iter().map(|(name, path, file, offsets)| {
+        let doc = format!("The weights in `{path}`, checked while compiling.");
+        // `include_bytes!` embeds the file and makes Cargo rebuild when it changes.
+        let value = match model.heap {
+            true => quote!(::nn::Embedded::new(include_bytes!(#file), &[#(#offsets),*])),
+            false => embedded(model, &act, file, offsets),
+        };
+        let ty = match model.heap {
+            true => quote!(::nn::Embedded<Self>),
+            false => quote!(Self),
+        };
         quote! {
             #[doc = #doc]
-            #vis const #name: Self = { const _: &[u8] = include_bytes!(#file); #value };
+            #vis const #name: #ty = #value;
         }
     });
     let (forward, backward) = (forward(n), backward(n));
@@ -143,25 +150,27 @@ fn backward(n: usize) -> TokenStream {
     quote! { #(#body)* loss }
 }
 
-/// A trained network as a constant expression, the weights column by column as nalgebra
-/// stores them.
+/// A small network as a constant expression, read from the file's bytes while compiling.
 ///
-/// Expands to `Self { l1: Dense { weight: SMatrix::from_array_storage(ArrayStorage([[..]])),
-/// bias: .., activation: Relu }, .. }`.
-fn trained(model: &Model, act: &[TokenStream], tensors: &[Vec<f64>]) -> TokenStream {
-    let dtype = &model.dtype;
-    let matrix = |values: &[f64], rows: usize| {
-        let columns = values.chunks(rows).map(|c| quote!([#(#c as #dtype),*]));
-        quote!(::nn::SMatrix::from_array_storage(::nn::nalgebra::ArrayStorage([#(#columns),*])))
-    };
-    let layers = tensors.chunks(2).enumerate().map(|(i, t)| {
-        let (f, act, o, k) = (id("l", i + 1), &act[i], model.sizes[i + 1], model.sizes[i]);
-        let columns = (0..k).flat_map(|c| (0..o).map(move |r| t[0][r * k + c]));
-        let columns: Vec<f64> = columns.collect();
-        let (weight, bias) = (matrix(&columns, o), matrix(&t[1], o));
-        quote!(#f: ::nn::Dense { weight: #weight, bias: #bias, activation: #act })
+/// Expands to `{ const BYTES: &[u8] = include_bytes!("/path/xor.safetensors");
+/// Self { l1: Dense { weight: ::nn::f32_matrix::<4, 2>(BYTES, 128), bias: .., activation: Relu },
+/// .. } }`.
+fn embedded(model: &Model, act: &[TokenStream], file: &str, offsets: &[usize]) -> TokenStream {
+    let read = format_ident!("{}_matrix", model.dtype);
+    let layers = offsets.chunks(2).enumerate().map(|(i, offset)| {
+        let f = id("l", i + 1);
+        let act = &act[i];
+        let o = Literal::usize_unsuffixed(model.sizes[i + 1]);
+        let k = Literal::usize_unsuffixed(model.sizes[i]);
+        let weight = offset[0];
+        let bias = offset[1];
+        quote!(#f: ::nn::Dense {
+            weight: ::nn::#read::<#o, #k>(BYTES, #weight),
+            bias: ::nn::#read::<#o, 1>(BYTES, #bias),
+            activation: #act,
+        })
     });
-    quote!(Self { #(#layers),* })
+    quote!({ const BYTES: &[u8] = include_bytes!(#file); Self { #(#layers),* } })
 }
 
 /// The struct's rustdoc: what it computes, layer by layer, with shapes.

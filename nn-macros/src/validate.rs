@@ -21,8 +21,9 @@ pub struct Model<'a> {
     pub heap: bool,
     /// The declaration in a canonical form, such as `2 => 4 relu => 1 sigmoid`.
     pub architecture: String,
-    /// The embedded weights: each const's name, its file, and its tensors as `nn` saves them.
-    pub consts: Vec<(&'a Ident, String, Vec<Vec<f64>>)>,
+    /// The embedded weights: each const's name, its path as written, the file's full path,
+    /// and where each tensor's data starts in the file (checked to fit the network).
+    pub consts: Vec<(&'a Ident, String, String, Vec<usize>)>,
 }
 
 pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
@@ -55,8 +56,8 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
         consts,
     };
     for (name, path) in &def.consts {
-        let (file, tensors) = weights(&model, path)?;
-        model.consts.push((name, file, tensors));
+        let (file, offsets) = weights(&model, path)?;
+        model.consts.push((name, path.value(), file, offsets));
     }
     Ok(model)
 }
@@ -99,7 +100,7 @@ fn activation(ident: &Ident) -> Result<(&'static str, Ident)> {
 
 /// An embedded file exists (relative to the declaring crate's `Cargo.toml`) and holds exactly
 /// this network, checked as `nn::load` checks a file at run time.
-fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<Vec<f64>>)> {
+fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<usize>)> {
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let file = std::path::Path::new(&dir).join(path.value());
     let file = file.display().to_string();

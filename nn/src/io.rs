@@ -1,6 +1,6 @@
 //! Saving and loading networks as safetensors in PyTorch's layout: bytes with `alloc`, files
 //! with `std`.
-use crate::layout::Layout;
+use crate::layout::{value, Layout};
 use crate::{c, Error, Float, LoadError, Model};
 use alloc::{format, vec::Vec};
 use safetensors::{tensor::TensorView, Dtype, SafeTensorError};
@@ -55,12 +55,49 @@ pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
 /// [`Error::Load`] with the [`LoadError`] that names the tensor, what was expected and what was
 /// found; truncated, corrupt or hostile bytes give [`LoadError::Format`].
 pub fn from_bytes<N: Model>(bytes: &[u8]) -> Result<N, Error> {
-    let (mut net, layout) = (N::default(), layout::<N>());
-    let values = layout.read(bytes).map_err(Error::Load)?;
-    for ((t, v), (_, shape)) in net.params_mut().zip(values).zip(layout.tensors()) {
-        row_major(&shape).zip(v).for_each(|(i, v)| t[i] = c(v));
+    let offsets = layout::<N>().read(bytes).map_err(Error::Load)?;
+    Ok(decode(bytes, &offsets))
+}
+
+/// The network whose tensors start at `offsets` in `bytes`, already checked to fit: each
+/// tensor's row-major values go to nalgebra's column-major places.
+fn decode<N: Model>(bytes: &[u8], offsets: &[usize]) -> N {
+    let mut net = N::default();
+    let size = core::mem::size_of::<N::Scalar>();
+    for ((t, &offset), (_, shape)) in net.params_mut().zip(offsets).zip(layout::<N>().tensors()) {
+        for (k, i) in row_major(&shape).enumerate() {
+            t[i] = c(value(&bytes[offset + k * size..][..size]));
+        }
     }
-    Ok(net)
+    net
+}
+
+/// A large network's trained weights embedded at compile time: `network!` writes one for
+/// `const NAME = "file";` when the network's numbers live on the heap (a `const` cannot hold
+/// heap memory; a small network's const is the network itself). The file was checked while
+/// compiling, so building the network cannot fail.
+#[derive(Clone, Copy, Debug)]
+pub struct Embedded<N> {
+    bytes: &'static [u8],
+    offsets: &'static [usize],
+    network: core::marker::PhantomData<fn() -> N>,
+}
+
+impl<N: Model> Embedded<N> {
+    /// The safetensors `bytes` whose tensors start at `offsets`, checked by `network!`.
+    #[doc(hidden)]
+    pub const fn new(bytes: &'static [u8], offsets: &'static [usize]) -> Self {
+        Self {
+            bytes,
+            offsets,
+            network: core::marker::PhantomData,
+        }
+    }
+
+    /// Builds the network: one allocation per tensor, no parsing.
+    pub fn network(&self) -> N {
+        decode(self.bytes, self.offsets)
+    }
 }
 
 /// Names `path` in an io error.

@@ -63,9 +63,9 @@ impl Layout<'_> {
         tensors
     }
 
-    /// Reads every tensor's values (row-major) from `bytes`, checking that the file holds
-    /// exactly this layout.
-    pub fn read(&self, bytes: &[u8]) -> Result<Vec<Vec<f64>>, LoadError> {
+    /// Checks that `bytes` hold exactly this layout, with finite values, and returns where
+    /// each tensor's data starts in `bytes` (its values are row-major, little-endian).
+    pub fn read(&self, bytes: &[u8]) -> Result<Vec<usize>, LoadError> {
         let format = |e| LoadError::Format(format!("{e}"));
         let (_, meta) = SafeTensors::read_metadata(bytes).map_err(format)?;
         let meta = meta.metadata().as_ref().and_then(|m| m.get("architecture"));
@@ -89,10 +89,9 @@ impl Layout<'_> {
             } else if t.shape() != shape {
                 return Err(LoadError::Shape(name, shape, t.shape().into()));
             }
-            let bytes = t.data().chunks_exact(t.dtype().bitsize() / 8);
-            let values: Vec<f64> = bytes.map(value).collect();
-            match values.iter().all(|v| v.is_finite()) {
-                true => Ok(values),
+            let mut values = t.data().chunks_exact(t.dtype().bitsize() / 8);
+            match values.all(|v| value(v).is_finite()) {
+                true => Ok(t.data().as_ptr() as usize - bytes.as_ptr() as usize),
                 false => Err(LoadError::NonFinite(name)),
             }
         };
@@ -101,7 +100,7 @@ impl Layout<'_> {
 }
 
 /// A little-endian `f32` (4 bytes) or `f64` (8 bytes); NaN, which loading rejects, otherwise.
-fn value(bytes: &[u8]) -> f64 {
+pub fn value(bytes: &[u8]) -> f64 {
     match bytes.try_into() {
         Ok(four) => f64::from(f32::from_le_bytes(four)),
         Err(_) => bytes.try_into().map_or(f64::NAN, f64::from_le_bytes),

@@ -48,6 +48,7 @@ mod gemm;
 mod io;
 #[cfg(feature = "alloc")]
 mod layout;
+mod layout_const;
 mod loss;
 mod network;
 mod optim;
@@ -61,11 +62,12 @@ pub use dense::Dense;
 pub use error::Error;
 pub use gemm::{gemm, Op, BLOCKED_GEMM};
 #[cfg(feature = "alloc")]
-pub use io::{from_bytes, to_bytes};
+pub use io::{from_bytes, to_bytes, Embedded};
 #[cfg(feature = "std")]
 pub use io::{load, save};
 #[cfg(feature = "alloc")]
 pub use layout::LoadError;
+pub use layout_const::{f32_matrix, f64_matrix};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
 pub use nalgebra::{self, SMatrix, SMatrixView, SVector};
 pub use network::{Batch, Model, Network};
