@@ -368,6 +368,36 @@ fn table() {
     }
 }
 
+/// The core's single-thread sgemm peak, as far as software on it reaches: a 512×512 by 512×512
+/// f32 product through nalgebra's `gemm`, which calls `matrixmultiply`'s blocked, vectorised
+/// kernel (the GEMM nn's large products use), in GFLOP/s (2 flops per multiply-add).
+fn peak(c: &mut Criterion) {
+    let a = DMatrix::<f32>::from_fn(512, 512, |r, c| ((r * 3 + c) % 7) as f32 * 0.1);
+    let mut out = DMatrix::<f32>::zeros(512, 512);
+    let mut group = c.benchmark_group("sgemm");
+    group.bench_function("512", |b| {
+        b.iter(|| out.gemm(1.0, black_box(&a), black_box(&a), 0.0))
+    });
+    group.finish();
+}
+
+/// nn's training throughput on the 784-wide network in GFLOP/s, against the sgemm peak: a
+/// sample costs `2·(3·MACS − 784·128)` flops (the forward product of each layer, `Δ·Xᵀ` of
+/// each, and `Wᵀ·Δ` of every layer but the first).
+fn gemm_share() {
+    let flops = 2.0 * (3 * Mnist::MACS - 784 * 128) as f64;
+    let train = mean_ns("784-128-10/train", &format!("nn/{SAMPLES}"));
+    let sgemm = mean_ns("sgemm", "512");
+    if let (Some(train), Some(sgemm)) = (train, sgemm) {
+        let nn = flops * SAMPLES as f64 / train;
+        let peak = 2.0 * 512f64.powi(3) / sgemm;
+        println!(
+            "\n784-128-10 training: {nn:.1} GFLOP/s, {:.0}% of the single-thread sgemm peak ({peak:.1} GFLOP/s, 512³)",
+            100.0 * nn / peak
+        );
+    }
+}
+
 /// Data-parallel training (`--features parallel`): `64 => 32 relu => 10 softmax`, SGD,
 /// minibatch 256, on a pool of one thread (serial) and of two.
 #[cfg(feature = "parallel")]
@@ -408,6 +438,8 @@ fn main() {
     bench::<Small, _, 4, 16, 3>(&mut c, "4-16-3", false, CrossEntropy);
     bench::<Digits, _, 64, 32, 10>(&mut c, "64-32-10", true, CrossEntropy);
     bench::<Mnist, _, 784, 128, 10>(&mut c, "784-128-10", true, CrossEntropy);
+    peak(&mut c);
     c.final_summary();
     table();
+    gemm_share();
 }

@@ -36,6 +36,7 @@ pub enum Op {
 /// gemm::<f32, 3, 2, 1>(g.as_mut_slice(), (w.as_slice(), Op::T), (z.as_slice(), Op::N));
 /// assert_eq!(g, w.transpose() * z);
 /// ```
+#[inline]
 pub fn gemm<T: Float, const M: usize, const K: usize, const N: usize>(
     c: &mut [T],
     (a, op_a): (&[T], Op),

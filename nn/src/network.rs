@@ -1,7 +1,7 @@
 //! The traits every `network!` type implements, so generic code needs no macro.
 use crate::{c, Activation, Buffer, Float, Loss, Storage, Values};
 use core::fmt::Debug;
-use nalgebra::{ComplexField, SVector};
+use nalgebra::SVector;
 use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
 
 /// A network's parameters: a chain of dense layers. Optimizers and io need only this.
@@ -50,7 +50,7 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     }
     /// Whether every parameter is finite (no NaN, no infinity).
     fn is_finite(&self) -> bool {
-        self.params().flatten().all(|p| p.is_finite())
+        self.params().all(finite)
     }
     /// A Keras-like table of the layers, their shapes and parameter counts.
     #[cfg(feature = "std")]
@@ -64,6 +64,11 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
         let store = Self::Store::NAME;
         s + &format!("{p} parameters ({b} bytes, {store}), {m} multiply-adds per sample")
     }
+}
+
+/// Whether every value is finite: a fold that does not stop early, so that it vectorises.
+pub(crate) fn finite<T: Float>(values: &[T]) -> bool {
+    values.iter().fold(true, |ok, v| ok & v.is_finite())
 }
 
 /// A batch for network `N`: `R` values per sample, one sample per column, in the network's

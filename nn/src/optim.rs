@@ -34,11 +34,21 @@ impl<N: Model> Sgd<N> {
 
 impl<N: Model> Optimizer<N> for Sgd<N> {
     fn step(&mut self, net: &mut N, grads: &N) {
-        let (lr, mu) = (c::<N::Scalar>(self.lr), c::<N::Scalar>(self.momentum));
-        let params = net.params_mut().flatten().zip(grads.params().flatten());
-        for ((w, &g), v) in params.zip(self.velocity.params_mut().flatten()) {
-            *v = mu * *v + g;
-            *w -= lr * *v;
+        let lr = c::<N::Scalar>(self.lr);
+        let mu = c::<N::Scalar>(self.momentum);
+        let tensors = net.params_mut().zip(grads.params());
+        if self.momentum == 0.0 {
+            // Plain SGD needs no velocity, as in PyTorch: one pass fewer over the network.
+            for (w, g) in tensors {
+                w.iter_mut().zip(g).for_each(|(w, &g)| *w -= lr * g);
+            }
+            return;
+        }
+        for ((w, g), v) in tensors.zip(self.velocity.params_mut()) {
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v) {
+                *v = mu * *v + g;
+                *w -= lr * *v;
+            }
         }
     }
 }
@@ -87,13 +97,14 @@ impl<N: Model> Optimizer<N> for Adam<N> {
         let decay = c(1.0 - self.lr * self.weight_decay);
         let (lr, eps) = (c(self.lr), c(self.eps));
         let (k1, k2, j1, j2) = (c(b1), c(b2), c(1.0 - b1), c(1.0 - b2));
-        let (m, v) = (&mut self.moments.0, &mut self.moments.1);
-        let params = net.params_mut().flatten().zip(grads.params().flatten());
-        let moments = m.params_mut().flatten().zip(v.params_mut().flatten());
-        for ((w, &g), (m, v)) in params.zip(moments) {
-            *m = k1 * *m + j1 * g;
-            *v = k2 * *v + j2 * g * g;
-            *w = decay * *w - lr * (*m / c1) / ((*v / c2).sqrt() + eps);
+        let tensors = net.params_mut().zip(grads.params());
+        let moments = self.moments.0.params_mut().zip(self.moments.1.params_mut());
+        for ((w, g), (m, v)) in tensors.zip(moments) {
+            for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v)) {
+                *m = k1 * *m + j1 * g;
+                *v = k2 * *v + j2 * g * g;
+                *w = decay * *w - lr * (*m / c1) / ((*v / c2).sqrt() + eps);
+            }
         }
     }
 }

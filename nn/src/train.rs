@@ -1,5 +1,6 @@
 //! Training: one step on one batch (no heap), and `fit`, the minibatch loop (std).
 use crate::error::ensure;
+use crate::network::finite;
 use crate::storage::Columns;
 use crate::{c, Activation, Batch, Buffer, Error, Float, Loss, Model, Network, Optimizer, Values};
 use nalgebra::{ComplexField, SVector};
@@ -52,21 +53,26 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         L: Loss<N::Output>,
     {
         let (grads, last_good) = (&mut self.buffers.0, &mut self.buffers.1);
-        grads.params_mut().flatten().for_each(|g| *g = c(0.0));
+        grads.params_mut().for_each(|g| g.fill(c(0.0)));
         #[cfg(feature = "parallel")]
         let (loss, _, n) = crate::parallel::gradient::<N, L, I, O>(net, grads, batch)?;
         #[cfg(not(feature = "parallel"))]
         let (loss, _, n) = in_columns::<N, L, I, O>(net, Some(grads), batch)?;
         ensure(n > 0, Error::EmptyData)?;
         let scale = c::<N::Scalar>(1.0 / n as f64);
-        grads.params_mut().flatten().for_each(|g| *g *= scale);
+        let mut finite = true;
+        for g in grads.params_mut() {
+            g.iter_mut().for_each(|g| *g *= scale);
+            finite &= crate::network::finite(g);
+        }
         let loss = c::<N::Scalar>(loss / n as f64);
         ensure(loss.is_finite(), Error::NonFinite("loss", 0, 0))?;
-        ensure(grads.is_finite(), Error::NonFinite("gradient", 0, 0))?;
-        last_good.clone_from(net);
+        ensure(finite, Error::NonFinite("gradient", 0, 0))?;
+        let copy = |(to, from): (&mut [N::Scalar], &[N::Scalar])| to.copy_from_slice(from);
+        last_good.params_mut().zip(net.params()).for_each(copy);
         self.optimizer.step(net, grads);
         if !net.is_finite() {
-            net.clone_from(last_good);
+            net.params_mut().zip(last_good.params()).for_each(copy);
             return Err(Error::NonFinite("weights", 0, 0));
         }
         Ok(loss)
@@ -134,7 +140,7 @@ where
     let x = Columns::<N::Scalar, I, B>(x);
     let y = Columns::<N::Scalar, O, B>(y);
     if let Some(grads) = grads {
-        let finite = x.values().iter().chain(y.values()).all(|v| v.is_finite());
+        let finite = finite(x.values()) && finite(y.values());
         ensure(finite, Error::NonFinite("sample", 0, 0))?;
         sum.0 += net.backward::<L, B>(&x, &y, grads).to_f64();
         return Ok(());
