@@ -38,7 +38,8 @@ impl<A: Activation> Loss<A> for Mse {
 
 /// Binary cross-entropy on a sigmoid output: this computes
 /// `mean(-(y·ln σ(z) + (1 - y)·ln(1 - σ(z))))` over all elements, like `nn.BCELoss`, in the
-/// stable form `max(z, 0) - z·y + ln(1 + e^(-|z|))`, with `δ = (σ(z) - y) / O`.
+/// stable form `max(z, 0) - z·y + ln(1 + e^(-|z|))`, where `ln(1 + e^(-|z|))` is
+/// `-ln max(a, 1 - a)` for `a = σ(z)`; with `δ = (σ(z) - y) / O`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropy;
 
@@ -47,7 +48,7 @@ impl Loss<Sigmoid> for BinaryCrossEntropy {
         let per = c::<T>(1.0 / rows as f64);
         let mut sum = T::zero();
         for (((d, &z), &a), &y) in delta.iter_mut().zip(z).zip(a).zip(y) {
-            sum += (z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()) * per;
+            sum += (z.max(T::zero()) - z * y - a.max(T::one() - a).ln()) * per;
             *d = (a - y) * per;
         }
         sum
@@ -55,18 +56,20 @@ impl Loss<Sigmoid> for BinaryCrossEntropy {
 }
 
 /// Cross-entropy on a softmax output with one-hot (or probability) targets: this computes
-/// `-Σ y·ln softmax(z)` per sample, averaged over the batch like `nn.CrossEntropyLoss`, from
-/// the log-sum-exp of `z`, with `δ = softmax(z) - y`.
+/// `-Σ y·(z - lse)` per sample, `lse` the log-sum-exp of `z`, averaged over the batch like
+/// `nn.CrossEntropyLoss`, with `δ = softmax(z) - y`. The log-sum-exp comes from the largest
+/// output, which never underflows: `lse = z_m - ln a_m` for `a = softmax(z)` and `m` the
+/// index of the largest `a`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CrossEntropy;
 
 impl Loss<Softmax> for CrossEntropy {
     fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
         let mut sum = T::zero();
-        for (z, y) in z.chunks_exact(rows).zip(y.chunks_exact(rows)) {
-            let max = z.iter().fold(z[0], |m, &v| m.max(v));
-            let exp = z.iter().fold(T::zero(), |s, &v| s + (v - max).exp());
-            let lse = max + exp.ln();
+        let columns = z.chunks_exact(rows).zip(a.chunks_exact(rows));
+        for ((z, a), y) in columns.zip(y.chunks_exact(rows)) {
+            let m = (0..rows).fold(0, |m, i| if a[i] > a[m] { i } else { m });
+            let lse = z[m] - a[m].ln();
             sum -= z
                 .iter()
                 .zip(y)
