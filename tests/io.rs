@@ -252,3 +252,34 @@ fn a_heap_network_embeds_and_matches_numpy() {
         }
     }
 }
+
+/// Saving replaces the file by a rename: a hard link to the old file keeps the old model
+/// (writing in place would change both), and two threads saving to one path while a third
+/// reads it never show a reader a partial file.
+#[test]
+fn saves_are_atomic_even_when_concurrent() {
+    let dir = std::env::temp_dir().join(format!("nn-atomic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("net.safetensors");
+    let (old, new) = (Xor::new(1), Xor::new(2));
+    nn::save(&old, &path).expect("saved");
+    let link = dir.join("link.safetensors");
+    std::fs::hard_link(&path, &link).expect("a hard link");
+    nn::save(&new, &path).expect("saved");
+    assert_eq!(nn::load::<Xor>(&link).expect("the link"), old);
+    assert_eq!(nn::load::<Xor>(&path).expect("the path"), new);
+    std::thread::scope(|s| {
+        for net in [&old, &new] {
+            s.spawn(|| (0..100).for_each(|_| nn::save(net, &path).expect("saved")));
+        }
+        s.spawn(|| {
+            for _ in 0..300 {
+                let read: Xor = nn::load(&path).expect("a whole model");
+                assert!(read == old || read == new);
+            }
+        });
+    });
+    let left: Vec<_> = std::fs::read_dir(&dir).expect("dir").collect();
+    assert_eq!(left.len(), 2, "no temporary file left behind");
+    std::fs::remove_dir_all(&dir).expect("removed");
+}

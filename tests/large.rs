@@ -1,6 +1,6 @@
 //! Networks of MNIST's and CIFAR-10's sizes run on a default test thread (2 MiB of stack, in
-//! debug builds too): their parameters, gradients, optimizer state and every batch's
-//! activations live on the heap, so no operation builds a large matrix on the stack.
+//! debug builds too), and on 256 KiB: their parameters, gradients, optimizer state and every
+//! batch's activations live on the heap, so no operation builds a large matrix on the stack.
 use nn::prelude::*;
 use nn::{Adam, CrossEntropy, Fit, Heap, Inline, Optimizer, Sgd, Trainer};
 
@@ -57,7 +57,9 @@ where
     let mut sgd = Trainer::new(Sgd::new(0.001, 0.9), CrossEntropy);
     let history = sgd.fit(&mut net, (&xs, &ys), Some((&xs, &ys)), &fit);
     assert!(history.expect("finite").validation[0].loss.is_finite());
-    let path = std::env::temp_dir().join(format!("nn-large-{}.safetensors", N::PARAMS));
+    let thread = std::thread::current().id();
+    let name = format!("nn-large-{}-{thread:?}.safetensors", N::PARAMS);
+    let path = std::env::temp_dir().join(name);
     nn::save(&net, &path).expect("saved");
     let loaded: N = nn::load(&path).expect("loaded");
     std::fs::remove_file(&path).expect("removed");
@@ -75,6 +77,18 @@ fn an_mnist_sized_network_does_everything_on_a_default_thread() {
 #[test]
 fn a_cifar_sized_network_does_everything_on_a_default_thread() {
     everything::<Cifar, 3072, 10>(40);
+}
+
+/// A few hundred KiB of stack are enough at any size: the same on a thread of 256 KiB.
+#[test]
+fn a_quarter_mebibyte_of_stack_is_enough() {
+    let thread = std::thread::Builder::new().stack_size(256 << 10);
+    let run = || everything::<Cifar, 3072, 10>(40);
+    thread
+        .spawn(run)
+        .expect("a thread")
+        .join()
+        .expect("no stack overflow");
 }
 
 #[test]

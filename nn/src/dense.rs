@@ -1,5 +1,5 @@
 //! The dense layer: `a = f(W·x + b)`, and the three products of its forward and backward pass.
-use crate::gemm::{gemm, Op};
+use crate::gemm::{gemm, Product};
 use crate::{Activation, Buffer, Float, Inline, Loss, Storage, Values};
 
 /// A fully connected layer from `I` inputs to `O` outputs with activation `A`, its numbers
@@ -37,8 +37,8 @@ impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<
         for column in z.values_mut().chunks_exact_mut(O) {
             column.copy_from_slice(self.bias.values());
         }
-        let w = (self.weight.values(), Op::N);
-        gemm::<T, O, I, B>(z.values_mut(), w, (x.values(), Op::N));
+        let w = self.weight.values();
+        gemm::<T, O, I, B>(z.values_mut(), w, x.values(), Product::AB);
         z
     }
 
@@ -80,8 +80,8 @@ impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<
     /// Computes `∂L/∂x = Wᵀ·δ`, the error passed down to the layer below.
     pub fn back<const B: usize>(&self, delta: &S::Matrix<T, O, B>) -> S::Matrix<T, I, B> {
         let mut g = S::Matrix::<T, I, B>::zeros();
-        let w = (self.weight.values(), Op::T);
-        gemm::<T, I, O, B>(g.values_mut(), w, (delta.values(), Op::N));
+        let w = self.weight.values();
+        gemm::<T, I, O, B>(g.values_mut(), w, delta.values(), Product::AtB);
         g
     }
 
@@ -92,8 +92,8 @@ impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<
         x: &impl Values<T, I, B>,
         delta: &S::Matrix<T, O, B>,
     ) {
-        let d = (delta.values(), Op::N);
-        gemm::<T, O, B, I>(self.weight.values_mut(), d, (x.values(), Op::T));
+        let w = self.weight.values_mut();
+        gemm::<T, O, B, I>(w, delta.values(), x.values(), Product::ABt);
         for column in delta.values().chunks_exact(O) {
             let bias = self.bias.values_mut().iter_mut();
             bias.zip(column).for_each(|(b, &d)| *b += d);

@@ -106,27 +106,33 @@ fn io_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
     |e| Error::Io(path.display().to_string(), e.to_string())
 }
 
-/// Saves `net` to the safetensors file `path`. It writes `path` with `.tmp` appended, syncs
-/// it and renames it over `path`, so a crash or a full disk never leaves a half-written model
-/// where the old one was.
+/// Saves `net` to the safetensors file `path`, atomically: the bytes go to a new temporary
+/// file of their own in the same directory (`tempfile`), which is synced and renamed over
+/// `path`, and on unix the directory is synced too. A reader of `path`, a crash, a full disk or
+/// another thread saving to the same path never sees a half-written model: only the whole old
+/// one or the whole new one.
 ///
 /// # Errors
 /// [`Error::Io`] naming the path.
 #[cfg(feature = "std")]
 pub fn save<N: Model>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
-    use std::{fs, io::Write};
-    let (path, bytes) = (path.as_ref(), to_bytes(net)?);
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let write = || {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
+    use std::io::Write;
+    let path = path.as_ref();
+    let bytes = to_bytes(net)?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
     };
-    write()
-        .inspect_err(|_| drop(fs::remove_file(&tmp)))
-        .map_err(io_error(path))
+    let write = || {
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        file.write_all(&bytes)?;
+        file.as_file().sync_all()?;
+        file.persist(path)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    };
+    write().map_err(io_error(path))
 }
 
 /// Loads a network of type `N` from the safetensors file `path`, checked as by [`from_bytes`].

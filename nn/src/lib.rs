@@ -60,7 +60,7 @@ mod train;
 pub use activation::*;
 pub use dense::Dense;
 pub use error::Error;
-pub use gemm::{gemm, Op, BLOCKED_GEMM};
+pub use gemm::{gemm, Product, BLOCKED_GEMM};
 #[cfg(feature = "alloc")]
 pub use io::{from_bytes, to_bytes, Embedded};
 #[cfg(feature = "std")]
