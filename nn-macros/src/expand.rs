@@ -191,5 +191,21 @@ fn docs(model: &Model) -> Vec<String> {
         "from the input `x = h0` to the output `y = h{n}`, one sample per column;"
     ));
     docs.push("`Wi` and `bi` are the weights and bias of field `li`.".into());
+    let params: usize = sizes.windows(2).map(|w| w[1] * (w[0] + 1)).sum();
+    let macs: usize = sizes.windows(2).map(|w| w[1] * w[0]).sum();
+    let bytes = params * if model.dtype == "f32" { 4 } else { 8 };
+    docs.push(String::new());
+    docs.push(format!(
+        "{params} parameters ({bytes} bytes), {macs} multiply-adds per sample."
+    ));
+    docs.push(String::new());
+    docs.push(match model.heap {
+        true => "Its numbers live on the heap (`nn::Heap`): its parameters, or a batch of 32 \
+                 samples of its widest layer, take more than 16 KiB."
+            .into(),
+        false => "Its numbers live inline (`nn::Inline`): its parameters, and a batch of 32 \
+                  samples of its widest layer, take at most 16 KiB, so it allocates nothing."
+            .into(),
+    });
     docs
 }

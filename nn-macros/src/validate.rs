@@ -44,8 +44,10 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     let layers = sizes[1..].iter().zip(&activations);
     let layers: String = layers.map(|(n, a)| format!(" => {n} {}", a.0)).collect();
     let architecture = sizes[0].to_string() + &layers;
+    let scalar = if dtype == "f32" { 4 } else { 8 };
+    check_fits(def, &sizes, scalar)?;
     let consts = Vec::new();
-    let heap = heap(&sizes, if dtype == "f32" { 4 } else { 8 });
+    let heap = heap(&sizes, scalar);
     let mut model = Model {
         def,
         dtype,
@@ -77,11 +79,48 @@ fn heap(sizes: &[usize], scalar: usize) -> bool {
     params > INLINE_BYTES || widest.saturating_mul(CHUNK * scalar) > INLINE_BYTES
 }
 
-/// A size is a whole number of at least 1.
+/// The parameters, and a batch of `CHUNK` samples of any layer, fit in one allocation: at
+/// most `isize::MAX` bytes, Rust's limit.
+fn check_fits(def: &NetworkDef, sizes: &[usize], scalar: usize) -> Result<()> {
+    let tokens = [&def.input]
+        .into_iter()
+        .chain(def.layers.iter().map(|l| &l.0));
+    let mut params = 0usize;
+    for (i, token) in tokens.enumerate() {
+        let layer = match i {
+            0 => Some(0),
+            _ => sizes[i].checked_mul(sizes[i - 1] + 1),
+        };
+        params = layer
+            .and_then(|p| params.checked_add(p))
+            .unwrap_or(usize::MAX);
+        let batch = sizes[i].saturating_mul(CHUNK);
+        if params.max(batch).saturating_mul(scalar) > isize::MAX as usize {
+            let msg = format!(
+                "the network is too large with this size: its parameters, or a batch of \
+                 {CHUNK} samples of one layer, would take more than {} bytes",
+                isize::MAX
+            );
+            return Err(Error::new(token.span(), msg));
+        }
+    }
+    Ok(())
+}
+
+/// A size is a whole number from 1 to `usize::MAX`, written without a type suffix.
 fn size(lit: &LitInt) -> Result<usize> {
-    match lit.base10_parse::<usize>()? {
-        0 => Err(Error::new(lit.span(), "a size must be at least 1")),
-        n => Ok(n),
+    let digits = lit.base10_digits();
+    if !lit.suffix().is_empty() {
+        let msg = format!("a size takes no type suffix: write `{digits}`");
+        return Err(Error::new(lit.span(), msg));
+    }
+    match lit.base10_parse::<usize>() {
+        Ok(0) => Err(Error::new(lit.span(), "a size must be at least 1")),
+        Ok(n) => Ok(n),
+        Err(_) => {
+            let msg = format!("a size is a whole number from 1 to {}", usize::MAX);
+            Err(Error::new(lit.span(), msg))
+        }
     }
 }
 
