@@ -44,10 +44,8 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     let layers = sizes[1..].iter().zip(&activations);
     let layers: String = layers.map(|(n, a)| format!(" => {n} {}", a.0)).collect();
     let architecture = sizes[0].to_string() + &layers;
-    let scalar = if dtype == "f32" { 4 } else { 8 };
-    check_fits(def, &sizes, scalar)?;
+    let heap = heap(def, &sizes, if dtype == "f32" { 4 } else { 8 })?;
     let consts = Vec::new();
-    let heap = heap(&sizes, scalar);
     let mut model = Model {
         def,
         dtype,
@@ -70,22 +68,15 @@ const INLINE_BYTES: usize = 16 * 1024;
 /// The columns of the matrices `nn` trains in (`nn::CHUNK`).
 const CHUNK: usize = 32;
 
-/// A network goes on the heap when its parameters, or a batch of `CHUNK` samples of its widest
-/// layer, would take more than `INLINE_BYTES`.
-fn heap(sizes: &[usize], scalar: usize) -> bool {
-    let params = sizes.windows(2).map(|w| w[1].saturating_mul(w[0] + 1));
-    let params = params.fold(0, usize::saturating_add).saturating_mul(scalar);
-    let widest = sizes.iter().max().copied().unwrap_or(0);
-    params > INLINE_BYTES || widest.saturating_mul(CHUNK * scalar) > INLINE_BYTES
-}
-
-/// The parameters, and a batch of `CHUNK` samples of any layer, fit in one allocation: at
-/// most `isize::MAX` bytes, Rust's limit.
-fn check_fits(def: &NetworkDef, sizes: &[usize], scalar: usize) -> Result<()> {
+/// Whether the network goes on the heap: when its parameters, or a batch of `CHUNK` samples of
+/// its widest layer, take more than `INLINE_BYTES`. Neither may take more than `isize::MAX`
+/// bytes, Rust's limit for one allocation: the size that breaks it is an error.
+fn heap(def: &NetworkDef, sizes: &[usize], scalar: usize) -> Result<bool> {
     let tokens = [&def.input]
         .into_iter()
         .chain(def.layers.iter().map(|l| &l.0));
     let mut params = 0usize;
+    let mut widest = 0;
     for (i, token) in tokens.enumerate() {
         let layer = match i {
             0 => Some(0),
@@ -94,8 +85,8 @@ fn check_fits(def: &NetworkDef, sizes: &[usize], scalar: usize) -> Result<()> {
         params = layer
             .and_then(|p| params.checked_add(p))
             .unwrap_or(usize::MAX);
-        let batch = sizes[i].saturating_mul(CHUNK);
-        if params.max(batch).saturating_mul(scalar) > isize::MAX as usize {
+        widest = widest.max(sizes[i].saturating_mul(CHUNK));
+        if params.max(widest).saturating_mul(scalar) > isize::MAX as usize {
             let msg = format!(
                 "the network is too large with this size: its parameters, or a batch of \
                  {CHUNK} samples of one layer, would take more than {} bytes",
@@ -104,7 +95,7 @@ fn check_fits(def: &NetworkDef, sizes: &[usize], scalar: usize) -> Result<()> {
             return Err(Error::new(token.span(), msg));
         }
     }
-    Ok(())
+    Ok(params.max(widest) * scalar > INLINE_BYTES)
 }
 
 /// A size is a whole number from 1 to `usize::MAX`, written without a type suffix.
