@@ -333,39 +333,55 @@ fn mean_ns(group: &str, function: &str) -> Option<f64> {
     mean.split([',', '}']).next()?.trim().parse().ok()
 }
 
-/// Prints nn's time to the faster baseline's in every cell, against the targets.
+/// A time in nanoseconds, in the unit that suits it.
+fn pretty(ns: f64) -> String {
+    match ns {
+        ns if ns < 1e3 => format!("{ns:.3} ns"),
+        ns if ns < 1e6 => format!("{:.3} µs", ns / 1e3),
+        ns => format!("{:.3} ms", ns / 1e6),
+    }
+}
+
+/// Prints, as the README's two Markdown tables, the times of nn and of both baselines in every
+/// cell, and nn's time divided by the faster baseline's, against the targets.
 fn table() {
-    let networks = ["2-4-1", "4-16-3", "64-32-10", "784-128-10"];
-    let cells = [
-        ("forward", "", "≤ 1.2"),
-        ("batch64", "", "≤ 1.11"),
-        ("train", "/1024", "≤ 1.11"),
+    let networks = [
+        ("2-4-1", Tiny::ARCHITECTURE),
+        ("4-16-3", Small::ARCHITECTURE),
+        ("64-32-10", Digits::ARCHITECTURE),
+        ("784-128-10", Mnist::ARCHITECTURE),
     ];
-    println!("\nnn's time / the faster baseline's time (arrays: fixed-size loops; dmatrix: nalgebra DMatrix)");
-    println!(
-        "{:<12}{:>26}{:>26}{:>26}",
-        "network", "forward (target ≤ 1.2)", "batch 64 (≤ 1/0.9)", "train (≤ 1/0.9)"
+    let cells = [("forward", ""), ("batch64", ""), ("train", "/1024")];
+    let mut times = String::from(
+        "| network | forward, 1 sample: nn / arrays / DMatrix | batch of 64 | training, 1024 samples (SGD, minibatch 32) |\n|---|---|---|---|\n",
     );
-    for net in networks {
-        let mut row = format!("{net:<12}");
-        for (cell, suffix, _) in cells {
+    let mut ratios = String::from(
+        "| nn's time / the faster baseline's | forward (target ≤ 1.2) | batch of 64 (≤ 1/0.9) | training (≤ 1/0.9) |\n|---|---|---|---|\n",
+    );
+    for (net, architecture) in networks {
+        times += &format!("| `{architecture}` |");
+        ratios += &format!("| `{architecture}` |");
+        for (cell, suffix) in cells {
             let group = format!("{net}/{cell}");
             let time = |f: &str| mean_ns(&group, &format!("{f}{suffix}"));
-            let text = match (time("nn"), time("arrays"), time("dmatrix")) {
-                (Some(nn), Some(a), Some(d)) => {
-                    let (best, which) = if a <= d {
-                        (a, "arrays")
-                    } else {
-                        (d, "dmatrix")
-                    };
-                    format!("{:.2} ({which})", nn / best)
-                }
-                _ => "not measured".into(),
+            let (text, ratio) = match (time("nn"), time("arrays"), time("dmatrix")) {
+                (Some(nn), Some(a), Some(d)) => (
+                    format!("{} / {} / {}", pretty(nn), pretty(a), pretty(d)),
+                    format!(
+                        "{:.2} ({})",
+                        nn / a.min(d),
+                        if a <= d { "arrays" } else { "dmatrix" }
+                    ),
+                ),
+                _ => ("not measured".into(), "not measured".into()),
             };
-            row += &format!("{text:>26}");
+            times += &format!(" {text} |");
+            ratios += &format!(" {ratio} |");
         }
-        println!("{row}");
+        times += "\n";
+        ratios += "\n";
     }
+    println!("\n{times}\n{ratios}");
 }
 
 /// The core's single-thread sgemm peak, as far as software on it reaches: a 512×512 by 512×512

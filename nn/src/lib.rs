@@ -34,8 +34,14 @@
 //! - `parallel`: data-parallel training, a large minibatch's gradient summed over shards on
 //!   rayon's threads.
 //!
-//! Without the default features the crate is `#![no_std]` and needs no allocator: networks,
-//! forward, backward, losses, optimizers and [`Trainer::step`] allocate nothing.
+//! Where the numbers live is decided per network: a network whose parameters, and a batch of
+//! [`CHUNK`] samples of its widest layer, take at most 16 KiB is [`Inline`] (plain `SMatrix`
+//! values, nothing on the heap); a larger one is on the [`Heap`] (one boxed slice per matrix),
+//! so networks of any size run in debug builds on small stacks (see [`Model::Store`]). Every
+//! product of a layer is one call of [`gemm`], the seam where a GPU's GEMM would plug in.
+//!
+//! Without the default features the crate is `#![no_std]` and needs no allocator: inline
+//! networks, forward, backward, losses, optimizers and [`Trainer::step`] allocate nothing.
 #![cfg_attr(not(feature = "std"), no_std)]
 #[cfg(feature = "alloc")]
 extern crate alloc;
