@@ -100,6 +100,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         seed,
         patience: (args.patience > 0).then_some(args.patience),
         quiet,
+        ..Fit::default()
     };
     let start = Instant::now();
     let validation = (&validation.x[..], &validation.y[..]);

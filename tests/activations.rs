@@ -139,3 +139,24 @@ fn softmax_backward_is_the_jacobian_product() {
     Softmax::backward(z.as_slice(), a.as_slice(), got.as_mut_slice(), 3);
     assert!((got - jacobian * g).abs().max() < 1e-15);
 }
+
+/// NaN propagates through every activation, as in PyTorch: `max(NaN, 0)` would make it 0.
+/// (Mutations caught: relu, leaky_relu or elu written with `max`/`min` again.)
+#[test]
+fn nan_stays_nan() {
+    fn nan<A: Activation>() {
+        assert!(f::<A>(f64::NAN).is_nan(), "{}(NaN)", A::NAME);
+    }
+    nan::<Linear>();
+    nan::<Relu>();
+    nan::<LeakyRelu>();
+    nan::<Sigmoid>();
+    nan::<Tanh>();
+    nan::<Gelu>();
+    nan::<Elu>();
+    nan::<Silu>();
+    nan::<Softplus>();
+    let mut column = [0.2, f64::NAN, 0.7];
+    Softmax::forward(&mut column, 3);
+    assert!(column.iter().all(|v| v.is_nan()));
+}

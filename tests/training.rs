@@ -213,3 +213,59 @@ fn one_step_on_one_batch() {
         Err(Error::EmptyData)
     );
 }
+
+/// NaN in the validation data is an error before training, not a silent reset to the
+/// initial weights by early stopping (a NaN loss never improves).
+#[test]
+fn nan_in_the_validation_data_is_an_error() {
+    let (xs, ys) = xor_data();
+    let mut bad = xs.clone();
+    bad[2][1] = f32::NAN;
+    let mut net = Xor::new(1);
+    let before = net.clone();
+    let mut trainer = Trainer::new(Adam::new(0.05), BinaryCrossEntropy);
+    let fit = Fit {
+        patience: Some(2),
+        ..quiet(20, 4)
+    };
+    let result = trainer.fit(&mut net, (&xs, &ys), Some((&bad, &ys)), &fit);
+    assert_eq!(result, Err(Error::NonFinite("validation sample", 0, 0)));
+    assert_eq!(net, before);
+}
+
+/// `min_delta`: an improvement smaller than it does not count, so training stops after
+/// `patience` epochs and keeps the first epoch's weights.
+#[test]
+fn min_delta_decides_what_counts_as_an_improvement() {
+    let (xs, ys) = xor_data();
+    let mut trainer = Trainer::new(Adam::new(0.05), BinaryCrossEntropy);
+    let fit = Fit {
+        patience: Some(3),
+        min_delta: 10.0,
+        ..quiet(50, 4)
+    };
+    let history = trainer.fit(&mut Xor::new(1), (&xs, &ys), None, &fit);
+    let history = history.expect("finite");
+    assert_eq!((history.train.len(), history.best_epoch), (4, 0));
+    let fit = Fit {
+        min_delta: 0.0,
+        ..fit
+    };
+    let history = trainer.fit(&mut Xor::new(1), (&xs, &ys), None, &fit);
+    assert!(history.expect("finite").train.len() > 4);
+}
+
+/// Adam's step counter cannot overflow: past 2³¹ steps it still updates the weights.
+#[test]
+fn adam_counts_steps_past_i32() {
+    let mut net = Line::default();
+    net.l1.weight[0] = 1.0;
+    let mut grads = Line::default();
+    grads.l1.weight[0] = 0.5;
+    let mut adam = Adam::new(0.1);
+    adam.t = u64::from(u32::MAX);
+    adam.step(&mut net, &grads);
+    assert_eq!(adam.t, u64::from(u32::MAX) + 1);
+    let w = net.l1.weight[0];
+    assert!(w.is_finite() && w < 1.0, "{w}");
+}

@@ -53,10 +53,10 @@ fn sigmoid<T: Float>(x: T) -> T {
 elementwise! {
     /// `f(x) = x`, `f'(x) = 1`.
     Linear, "linear", |x| x, |_x, _y| T::one();
-    /// `f(x) = max(x, 0)`, `f'(x) = [x > 0]`.
-    Relu, "relu", |x| x.max(T::zero()), |x, _y| if x > T::zero() { T::one() } else { T::zero() };
+    /// `f(x) = max(x, 0)` (NaN stays NaN, as in PyTorch), `f'(x) = [x > 0]`.
+    Relu, "relu", |x| if x < T::zero() { T::zero() } else { x }, |x, _y| if x > T::zero() { T::one() } else { T::zero() };
     /// `f(x) = max(x, 0.01·x)`, `f'(x) = 1` for `x > 0`, else `0.01`.
-    LeakyRelu, "leaky_relu", |x| x.max(x * c(0.01)), |x, _y| if x > T::zero() { T::one() } else { c(0.01) };
+    LeakyRelu, "leaky_relu", |x| if x < T::zero() { x * c(0.01) } else { x }, |x, _y| if x > T::zero() { T::one() } else { c(0.01) };
     /// `f(x) = σ(x) = 1 / (1 + e^(-x))`, `f'(x) = y·(1 - y)`.
     Sigmoid, "sigmoid", |x| sigmoid(x), |_x, y| y * (T::one() - y);
     /// `f(x) = tanh(x)`, `f'(x) = 1 - y²`.
@@ -68,7 +68,7 @@ elementwise! {
         + x * (-x * x * c(0.5)).exp() * c(0.398_942_280_401_432_7);
     /// `f(x) = max(x, 0) + (e^min(x, 0) - 1)`: `x` for `x > 0`, else `e^x - 1` (alpha 1);
     /// `f'(x) = e^min(x, 0)`.
-    Elu, "elu", |x| x.max(T::zero()) + x.min(T::zero()).exp_m1(), |x, _y| x.min(T::zero()).exp();
+    Elu, "elu", |x| if x < T::zero() { x.exp_m1() } else { x }, |x, _y| x.min(T::zero()).exp();
     /// `f(x) = x·σ(x)`, `f'(x) = σ(x)·(1 + x·(1 - σ(x)))`.
     Silu, "silu", |x| x * sigmoid(x), |x, _y| sigmoid(x) * (T::one() + x * (T::one() - sigmoid(x)));
     /// `f(x) = ln(1 + e^x)`, computed as `max(x, 0) + ln(1 + e^(-|x|))`; `f'(x) = σ(x)`.

@@ -11,8 +11,8 @@ pub enum Error {
     /// A batch size of zero.
     ZeroBatch,
     /// A NaN or infinity appeared; the network kept its last good weights. It says where
-    /// (`"sample"` for an input or target, `"loss"`, `"gradient"` or `"weights"`), and in which
-    /// epoch and batch (both 0-based): `(what, epoch, batch)`.
+    /// (`"sample"` for an input or target, `"validation sample"`, `"loss"`, `"gradient"` or
+    /// `"weights"`), and in which epoch and batch (both 0-based): `(what, epoch, batch)`.
     NonFinite(&'static str, usize, usize),
     /// Bytes or a file that do not hold this network.
     #[cfg(feature = "alloc")]

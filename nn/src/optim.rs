@@ -66,7 +66,8 @@ pub struct Adam<N> {
     pub eps: f64,
     /// AdamW's decoupled weight decay `λ` (0 for Adam).
     pub weight_decay: f64,
-    t: i32,
+    /// The number of steps taken, `t` (PyTorch's `state['step']`).
+    pub t: u64,
     moments: (N, N),
 }
 
@@ -93,7 +94,8 @@ impl<N: Model> Optimizer<N> for Adam<N> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let ((b1, b2), c) = (self.betas, c::<N::Scalar>);
         self.t += 1;
-        let (c1, c2) = (c(1.0 - b1.powi(self.t)), c(1.0 - b2.powi(self.t)));
+        let c1 = c(1.0 - libm::pow(b1, self.t as f64));
+        let c2 = c(1.0 - libm::pow(b2, self.t as f64));
         let decay = c(1.0 - self.lr * self.weight_decay);
         let (lr, eps) = (c(self.lr), c(self.eps));
         let (k1, k2, j1, j2) = (c(b1), c(b2), c(1.0 - b1), c(1.0 - b2));

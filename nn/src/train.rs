@@ -209,11 +209,15 @@ pub struct Fit {
     pub epochs: usize,
     /// Samples per optimizer step (the last batch of an epoch may be smaller).
     pub batch_size: usize,
-    /// Seeds the shuffle of every epoch: the same seed gives the same result.
+    /// Seeds the shuffle of every epoch: the same seed gives the same result (with the
+    /// `parallel` feature, on the same number of threads).
     pub seed: u64,
     /// Stop when the monitored loss (validation if given, else training) has not improved
     /// for this many epochs, and restore the best weights.
     pub patience: Option<usize>,
+    /// The least decrease of the monitored loss that counts as an improvement, as in Keras's
+    /// `EarlyStopping` (0 by default).
+    pub min_delta: f64,
     /// No progress bar. Without it, one is drawn on stderr when stderr is a terminal.
     pub quiet: bool,
 }
@@ -237,9 +241,10 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
     /// measuring both data sets after each epoch.
     ///
     /// # Errors
-    /// [`Error::EmptyData`], [`Error::LengthMismatch`] (for either data set) and
-    /// [`Error::ZeroBatch`] before training; [`Error::NonFinite`] naming the epoch and batch,
-    /// with `net` holding its last good weights.
+    /// [`Error::EmptyData`], [`Error::LengthMismatch`] (for either data set),
+    /// [`Error::ZeroBatch`] and [`Error::NonFinite`] for a NaN or infinity in the validation
+    /// data, before training; [`Error::NonFinite`] naming the epoch and batch, with `net`
+    /// holding its last good weights.
     pub fn fit<const I: usize, const O: usize>(
         &mut self,
         net: &mut N,
@@ -256,6 +261,14 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         for (x, y) in [Some(train), validation].into_iter().flatten() {
             ensure(x.len() == y.len(), Error::LengthMismatch(x.len(), y.len()))?;
             ensure(!x.is_empty(), Error::EmptyData)?;
+        }
+        if let Some((x, y)) = validation {
+            let inputs = x.iter().all(|v| finite(v.as_slice()));
+            let targets = y.iter().all(|v| finite(v.as_slice()));
+            ensure(
+                inputs && targets,
+                Error::NonFinite("validation sample", 0, 0),
+            )?;
         }
         let (xs, ys) = train;
         ensure(fit.batch_size > 0, Error::ZeroBatch)?;
@@ -284,7 +297,7 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
             bar.inc(1);
             let monitored = val.unwrap_or(train).loss;
             let patience = fit.patience.unwrap_or(usize::MAX);
-            if monitored < best_loss {
+            if monitored < best_loss - fit.min_delta {
                 (history.best_epoch, best_loss) = (epoch, monitored);
                 best.clone_from(net);
             } else if epoch - history.best_epoch >= patience {
