@@ -108,4 +108,8 @@ fn losses_use_pytorch_reductions() {
     assert!((ce - 2000.0).abs() < 1e-9 && d.iter().all(|v| v.is_finite()));
     let (bce, _) = loss_of::<nn::Sigmoid, BinaryCrossEntropy>(&far, &[0.0, 1.0], 2);
     assert!((bce - 1000.0).abs() < 1e-9);
+    // The log-sum-exp comes from the largest output wherever it is (mutation caught: taking
+    // the first output, whose softmax underflows to 0 here).
+    let (ce, _) = loss_of::<nn::Softmax, CrossEntropy>(&[-1000.0, 1000.0], &[1.0, 0.0], 2);
+    assert!((ce - 2000.0).abs() < 1e-9, "{ce}");
 }
