@@ -75,7 +75,7 @@ pub use io::{load, save};
 pub use layout::LoadError;
 pub use layout_const::{f32_matrix, f64_matrix};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
-pub use nalgebra::{self, SMatrix, SMatrixView, SVector};
+pub use nalgebra::{self, SMatrix, SVector};
 pub use network::{Batch, Model, Network};
 #[doc(inline)]
 pub use nn_macros::network;
@@ -89,7 +89,7 @@ pub use train::{evaluate, Data, Fit, Metrics, Trainer, CHUNK};
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
 pub mod prelude {
-    pub use crate::{network, Buffer, Model, Network, SMatrix, SMatrixView, SVector, Values};
+    pub use crate::{network, Buffer, Model, Network, SMatrix, SVector, Values};
 }
 
 /// A scalar a network computes in: `f32` (the default) or `f64`.

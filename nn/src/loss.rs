@@ -68,7 +68,7 @@ impl Loss<Softmax> for CrossEntropy {
         let mut sum = T::zero();
         let columns = z.chunks_exact(rows).zip(a.chunks_exact(rows));
         for ((z, a), y) in columns.zip(y.chunks_exact(rows)) {
-            let m = (0..rows).fold(0, |m, i| if a[i] > a[m] { i } else { m });
+            let m = largest(a);
             let lse = z[m] - a[m].ln();
             sum -= z
                 .iter()
@@ -80,4 +80,9 @@ impl Loss<Softmax> for CrossEntropy {
         }
         sum
     }
+}
+
+/// The index of the largest value (the first of equal ones; 0 for none).
+pub(crate) fn largest<T: Float>(v: &[T]) -> usize {
+    (0..v.len()).fold(0, |m, i| if v[i] > v[m] { i } else { m })
 }

@@ -78,8 +78,8 @@ pub type Batch<N, const R: usize, const B: usize> =
 
 /// A network from `I` inputs to `O` outputs: the forward and backward passes.
 ///
-/// A batch argument is anything that holds `R×B` values column by column: an `SMatrix`, an
-/// `SMatrixView` of your own memory (such as a `Vec`), or a [`Batch`].
+/// A batch argument is anything that holds `R×B` values column by column: an `SMatrix`, or a
+/// [`Batch`] in the network's storage (on the heap for a large network).
 pub trait Network<const I: usize, const O: usize>: Model {
     /// The output layer's activation, which decides the losses that fit.
     type Output: Activation;

@@ -190,10 +190,9 @@ where
 /// The class a sample's outputs stand for: the index of the largest, or for a single
 /// output, whether it is at least 0.5.
 fn class<T: Float>(v: &[T]) -> usize {
-    let largest = (0..v.len()).reduce(|best, i| if v[i] > v[best] { i } else { best });
     match v.len() {
         1 => usize::from(v[0] >= c(0.5)),
-        _ => largest.unwrap_or(0),
+        _ => crate::loss::largest(v),
     }
 }
 
