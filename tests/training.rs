@@ -108,7 +108,7 @@ fn sgd_with_momentum_follows_pytorch() {
     let (mut w, mut v) = (1.0f64, 0.0f64);
     for _ in 0..3 {
         grads.l1.weight[0] = 2.0 * net.l1.weight[0];
-        opt.step(&mut net, &grads);
+        opt.step(&mut net, &grads).expect("finite");
         v = mu * v + 2.0 * w;
         w -= lr * v;
         assert!((net.l1.weight[0] - w).abs() < 1e-15);
@@ -127,7 +127,7 @@ fn adam_and_adamw_follow_pytorch() {
         for (t, g) in (1..).zip([0.5, -0.3, 0.2]) {
             let mut grads = Line::default();
             grads.l1.weight[0] = g;
-            opt.step(&mut net, &grads);
+            opt.step(&mut net, &grads).expect("finite");
             w -= 0.1 * wd * w;
             m = 0.9 * m + 0.1 * g;
             v = 0.999 * v + 0.001 * g * g;
@@ -264,8 +264,55 @@ fn adam_counts_steps_past_i32() {
     grads.l1.weight[0] = 0.5;
     let mut adam = Adam::new(0.1);
     adam.t = u64::from(u32::MAX);
-    adam.step(&mut net, &grads);
+    adam.step(&mut net, &grads).expect("finite");
     assert_eq!(adam.t, u64::from(u32::MAX) + 1);
     let w = net.l1.weight[0];
     assert!(w.is_finite() && w < 1.0, "{w}");
+}
+
+/// A step the optimizer refuses (its update would overflow) leaves the network and the
+/// optimizer's state (SGD's velocity; Adam's moments and step count) exactly as they were.
+/// Mutations caught: the optimizer writing before it checks; Adam counting the refused step.
+fn refused<O>(optimizer: O, huge: impl Fn(&mut O))
+where
+    O: Optimizer<Line> + Clone + PartialEq + std::fmt::Debug,
+{
+    let xs = [SVector::from([1.0])];
+    let ys = [SVector::from([10.0])];
+    let mut net = Line::new(3);
+    let mut trainer = Trainer::new(optimizer, Mse);
+    trainer
+        .step(&mut net, xs.iter().zip(&ys))
+        .expect("a good step");
+    huge(&mut trainer.optimizer);
+    let (net_before, optimizer_before) = (net.clone(), trainer.optimizer.clone());
+    let result = trainer.step(&mut net, xs.iter().zip(&ys));
+    assert_eq!(result, Err(Error::NonFinite("weights", 0, 0)));
+    assert_eq!(net, net_before);
+    assert_eq!(trainer.optimizer, optimizer_before);
+}
+
+#[test]
+fn a_refused_step_changes_nothing() {
+    refused(Sgd::new(0.01, 0.9), |o| o.lr = 1e308);
+    refused(Adam::new(0.01), |o| o.lr = f64::INFINITY);
+}
+
+/// An optimizer of the user's that writes NaN anyway: the trainer restores the weights.
+/// Mutation caught: the trainer not rolling back non-finite weights after a step.
+#[test]
+fn an_optimizer_that_writes_nan_leaves_the_network_as_it_was() {
+    struct Broken;
+    impl Optimizer<Xor> for Broken {
+        fn step(&mut self, net: &mut Xor, _: &Xor) -> Result<(), Error> {
+            net.l2.bias[0] = f32::NAN;
+            Ok(())
+        }
+    }
+    let (xs, ys) = xor_data();
+    let mut net = Xor::new(4);
+    let mut trainer = Trainer::new(Broken, BinaryCrossEntropy);
+    let result = trainer.step(&mut net, xs.iter().zip(&ys));
+    assert_eq!(result, Err(Error::NonFinite("weights", 0, 0)));
+    assert_eq!(net, Xor::new(4));
 }

@@ -1,12 +1,37 @@
 //! Optimizers with PyTorch's semantics. Their state is shaped like the network (values of the
 //! network's own type), so a step is arithmetic on arrays and allocates nothing.
-use crate::{c, Model};
+//!
+//! A step is all or nothing: a first pass computes every new weight without writing it, and
+//! only if all are finite does a second pass write the weights and the optimizer's state. A
+//! step that would make a weight NaN or infinite changes nothing.
+use crate::error::ensure;
+use crate::{c, Error, Model};
 use nalgebra::ComplexField;
 
 /// Updates a network's parameters from the gradient of the loss.
 pub trait Optimizer<N: Model> {
     /// Applies one update to `net` given `grads = ∂L/∂θ`, shaped like the network.
-    fn step(&mut self, net: &mut N, grads: &N);
+    ///
+    /// # Errors
+    /// [`Error::NonFinite`] (`"weights"`) if the update would make a weight NaN or infinite;
+    /// then neither `net` nor the optimizer's state has changed.
+    fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error>;
+}
+
+/// Whether `new(w, g, s)` is finite for every weight `w`, its gradient `g` and its state `s`
+/// (the first pass of a step).
+fn finite_after<N: Model, S: Copy>(
+    net: &N,
+    grads: &N,
+    state: impl Iterator<Item = S>,
+    new: impl Fn(N::Scalar, N::Scalar, S) -> N::Scalar,
+) -> Result<(), Error> {
+    let weights = net.params().flatten().zip(grads.params().flatten());
+    let mut finite = true;
+    for ((&w, &g), s) in weights.zip(state) {
+        finite &= new(w, g, s).is_finite();
+    }
+    ensure(finite, Error::NonFinite("weights", 0, 0))
 }
 
 /// Stochastic gradient descent with momentum `μ`, like `torch.optim.SGD`:
@@ -33,23 +58,20 @@ impl<N: Model> Sgd<N> {
 }
 
 impl<N: Model> Optimizer<N> for Sgd<N> {
-    fn step(&mut self, net: &mut N, grads: &N) {
+    fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
         let lr = c::<N::Scalar>(self.lr);
         let mu = c::<N::Scalar>(self.momentum);
+        // The new velocity and weight.
+        let new = |w: N::Scalar, g, v: N::Scalar| (mu * v + g, w - lr * (mu * v + g));
+        let velocity = self.velocity.params().flatten().copied();
+        finite_after(net, grads, velocity, |w, g, v| new(w, g, v).1)?;
         let tensors = net.params_mut().zip(grads.params());
-        if self.momentum == 0.0 {
-            // Plain SGD needs no velocity, as in PyTorch: one pass fewer over the network.
-            for (w, g) in tensors {
-                w.iter_mut().zip(g).for_each(|(w, &g)| *w -= lr * g);
-            }
-            return;
-        }
         for ((w, g), v) in tensors.zip(self.velocity.params_mut()) {
             for ((w, &g), v) in w.iter_mut().zip(g).zip(v) {
-                *v = mu * *v + g;
-                *w -= lr * *v;
+                (*v, *w) = new(*w, g, *v);
             }
         }
+        Ok(())
     }
 }
 
@@ -91,22 +113,35 @@ impl<N: Model> Adam<N> {
 }
 
 impl<N: Model> Optimizer<N> for Adam<N> {
-    fn step(&mut self, net: &mut N, grads: &N) {
+    fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
         let ((b1, b2), c) = (self.betas, c::<N::Scalar>);
-        self.t += 1;
-        let c1 = c(1.0 - libm::pow(b1, self.t as f64));
-        let c2 = c(1.0 - libm::pow(b2, self.t as f64));
+        let t = self.t as f64 + 1.0;
+        let c1 = c(1.0 - libm::pow(b1, t));
+        let c2 = c(1.0 - libm::pow(b2, t));
         let decay = c(1.0 - self.lr * self.weight_decay);
         let (lr, eps) = (c(self.lr), c(self.eps));
         let (k1, k2, j1, j2) = (c(b1), c(b2), c(1.0 - b1), c(1.0 - b2));
+        // The new first and second moments and weight.
+        let new = |w: N::Scalar, g: N::Scalar, (m, v): (N::Scalar, N::Scalar)| {
+            let m = k1 * m + j1 * g;
+            let v = k2 * v + j2 * g * g;
+            (m, v, decay * w - lr * (m / c1) / ((v / c2).sqrt() + eps))
+        };
+        let (m, v) = (&self.moments.0, &self.moments.1);
+        let moments = m
+            .params()
+            .flatten()
+            .copied()
+            .zip(v.params().flatten().copied());
+        finite_after(net, grads, moments, |w, g, s| new(w, g, s).2)?;
+        self.t += 1;
         let tensors = net.params_mut().zip(grads.params());
         let moments = self.moments.0.params_mut().zip(self.moments.1.params_mut());
         for ((w, g), (m, v)) in tensors.zip(moments) {
             for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v)) {
-                *m = k1 * *m + j1 * g;
-                *v = k2 * *v + j2 * g * g;
-                *w = decay * *w - lr * (*m / c1) / ((*v / c2).sqrt() + eps);
+                (*m, *v, *w) = new(*w, g, (*m, *v));
             }
         }
+        Ok(())
     }
 }

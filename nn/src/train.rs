@@ -42,7 +42,7 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     /// # Errors
     /// [`Error::EmptyData`] for an empty batch; [`Error::NonFinite`] (at epoch 0, batch 0) for a
     /// NaN or infinity in a sample (input or target), the loss, the gradient or the updated
-    /// weights, in which case `net` keeps the weights it had before the step.
+    /// weights, in which case `net` and the optimizer are exactly as they were before the step.
     pub fn step<'a, const I: usize, const O: usize>(
         &mut self,
         net: &mut N,
@@ -70,8 +70,10 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         ensure(finite, Error::NonFinite("gradient", 0, 0))?;
         let copy = |(to, from): (&mut [N::Scalar], &[N::Scalar])| to.copy_from_slice(from);
         last_good.params_mut().zip(net.params()).for_each(copy);
-        self.optimizer.step(net, grads);
-        if !net.is_finite() {
+        // A refused step changes nothing; the copy also catches an optimizer of the user's
+        // that writes a NaN anyway.
+        let stepped = self.optimizer.step(net, grads);
+        if stepped.is_err() || !net.is_finite() {
             net.params_mut().zip(last_good.params()).for_each(copy);
             return Err(Error::NonFinite("weights", 0, 0));
         }
