@@ -1,5 +1,6 @@
 //! Small networks run without the heap: a counting global allocator shows that `forward`, the
-//! batched forward, backward, a train step and an optimizer step allocate nothing.
+//! batched forward, backward, a train step and an optimizer step allocate nothing (with the
+//! `parallel` feature, a train step makes one allocation: the list of its samples).
 #![allow(
     unsafe_code,
     reason = "a counting allocator must implement the unsafe GlobalAlloc"
@@ -90,6 +91,9 @@ fn inference_and_training_allocate_nothing() {
         let step = || {
             std::hint::black_box(trainer.step(&mut net, batch).expect("finite"));
         };
-        assert_eq!(allocations(step), 0, "train step with Adam");
+        // With `parallel`, a step first lists its batch's samples (one allocation) to split
+        // them over threads; a batch this small then stays on this thread.
+        let expected = usize::from(cfg!(feature = "parallel"));
+        assert_eq!(allocations(step), expected, "train step with Adam");
     }
 }
