@@ -206,7 +206,11 @@ fn hostile_bytes_give_errors_not_panics() {
     huge[..8].copy_from_slice(&(1u64 << 40).to_le_bytes());
     assert!(matches!(
         nn::from_bytes::<Xor>(&huge),
-        Err(Error::Load(LoadError::Format(_)))
+        Err(Error::Load(LoadError::TooLong(
+            "header",
+            _,
+            1_099_511_627_776
+        )))
     ));
     for len in 0..good.len() {
         assert!(
@@ -230,6 +234,46 @@ fn hostile_bytes_give_errors_not_panics() {
             .collect();
         assert!(nn::from_bytes::<Xor>(&random).is_err());
     }
+}
+
+/// The loader knows how long a file of its network can be, and refuses a longer header or file
+/// before parsing or reading it: a header of 100 MB that lists a shape of 5·10⁷ ones made
+/// safetensors ask for a 2 GiB block before. Mutation caught: dropping either bound.
+#[test]
+fn a_header_or_a_file_longer_than_the_network_allows_is_refused_unread() {
+    let good = nn::to_bytes(&Xor::new(1)).expect("serialise");
+    let header = u64::from_le_bytes(good[..8].try_into().expect("8 bytes")) as usize;
+    // A shape of many ones: a valid header, just far longer than an `Xor` file's.
+    let ones = vec!["1"; 100_000].join(",");
+    let text = format!(
+        r#"{{"layers.0.weight":{{"dtype":"F32","shape":[4,2,{ones}],"data_offsets":[0,32]}}}}"#
+    );
+    let mut long = (text.len() as u64).to_le_bytes().to_vec();
+    long.extend(text.as_bytes());
+    long.extend([0; 32]);
+    let Err(Error::Load(LoadError::TooLong("header", most, found))) = nn::from_bytes::<Xor>(&long)
+    else {
+        panic!("a long header is refused")
+    };
+    assert_eq!(found, text.len());
+    assert!(header < most && most < 8192, "{header} < {most}");
+    // A file with bytes after its values: refused by its length, before it is read.
+    let path = std::env::temp_dir().join(format!("nn-long-{}.safetensors", std::process::id()));
+    let mut padded = good.clone();
+    padded.resize(good.len() + 20_000, b' ');
+    std::fs::write(&path, &padded).expect("write");
+    let loaded = nn::load::<Xor>(&path);
+    std::fs::remove_file(&path).expect("remove");
+    let Err(Error::Load(LoadError::TooLong("file", most, found))) = loaded else {
+        panic!("a long file is refused: {loaded:?}")
+    };
+    assert_eq!(found, padded.len());
+    assert!(good.len() < most && most < padded.len());
+    let message = Error::Load(LoadError::TooLong("file", most, found)).to_string();
+    assert_eq!(
+        message,
+        format!("the file takes {found} bytes, this network's at most {most}")
+    );
 }
 
 /// A network on the heap embeds as `nn::Embedded`, which builds exactly the network that

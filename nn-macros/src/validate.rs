@@ -1,7 +1,7 @@
 //! Stage 2: check the declaration and reduce it to plain sizes, activations and embedded
 //! weights. Each rule is one check, with an error spanned at the token that breaks it.
 use crate::ast::NetworkDef;
-use crate::layout::Layout;
+use crate::layout::{Layout, LoadError};
 use syn::{Error, Ident, LitInt, LitStr, Result};
 
 /// The activations `network!` knows, by their DSL names; the `nn` type is the name in
@@ -135,7 +135,6 @@ fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<usize>)> {
     let file = std::path::Path::new(&dir).join(path.value());
     let file = file.display().to_string();
     let error = |msg: String| Error::new(path.span(), msg);
-    let bytes = std::fs::read(&file).map_err(|e| error(format!("cannot read {file}: {e}")))?;
     let shapes = model.sizes.windows(2).map(|w| (w[1], w[0])).collect();
     let dtype = model.dtype.to_string().to_uppercase();
     let layout = Layout {
@@ -143,6 +142,12 @@ fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<usize>)> {
         dtype: &dtype,
         shapes,
     };
-    let fail = |e: crate::layout::LoadError| error(format!("{}: {e}", path.value()));
+    let fail = |e: LoadError| error(format!("{}: {e}", path.value()));
+    let len = std::fs::metadata(&file).map_or(0, |m| m.len());
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    if len > layout.max_len() {
+        return Err(fail(LoadError::TooLong("file", layout.max_len(), len)));
+    }
+    let bytes = std::fs::read(&file).map_err(|e| error(format!("cannot read {file}: {e}")))?;
     Ok((file, layout.read(&bytes).map_err(fail)?))
 }

@@ -141,6 +141,22 @@ pub fn save<N: Model>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), 
 /// [`Error::Io`] naming the path, or [`Error::Load`].
 #[cfg(feature = "std")]
 pub fn load<N: Model>(path: impl AsRef<std::path::Path>) -> Result<N, Error> {
+    use std::io::Read;
     let path = path.as_ref();
-    from_bytes(&std::fs::read(path).map_err(io_error(path))?)
+    let most = layout::<N>().max_len();
+    let mut bytes = Vec::new();
+    let mut read = || {
+        let file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        if len <= most as u64 {
+            // A file that grows while read is cut one byte past the most, and refused below.
+            file.take(most as u64 + 1).read_to_end(&mut bytes)?;
+        }
+        Ok(len.max(bytes.len() as u64))
+    };
+    let len = read().map_err(io_error(path))?;
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    let too_long = Error::Load(LoadError::TooLong("file", most, len));
+    crate::error::ensure(len <= most, too_long)?;
+    from_bytes(&bytes)
 }

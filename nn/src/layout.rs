@@ -36,6 +36,9 @@ pub enum LoadError {
     Shape(String, Vec<usize>, Vec<usize>),
     /// A tensor holding NaN or infinity.
     NonFinite(String),
+    /// The header or the whole file is longer than any file of this network can be, so it is
+    /// refused before it is parsed or read: `(what, most bytes, bytes found)`.
+    TooLong(&'static str, usize, usize),
 }
 
 impl fmt::Display for LoadError {
@@ -48,6 +51,12 @@ impl fmt::Display for LoadError {
             Self::Dtype(t, e, x) => write!(f, "tensor `{t}` is {x}, expected {e}"),
             Self::Shape(t, e, x) => write!(f, "tensor `{t}` has shape {x:?}, expected {e:?}"),
             Self::NonFinite(t) => write!(f, "tensor `{t}` holds NaN or infinity"),
+            Self::TooLong(what, most, x) => {
+                write!(
+                    f,
+                    "the {what} takes {x} bytes, this network's at most {most}"
+                )
+            }
         }
     }
 }
@@ -63,10 +72,33 @@ impl Layout<'_> {
         tensors
     }
 
+    /// The most bytes a header of this layout takes: ours, with room for the metadata of
+    /// other writers (PyTorch's `save_file(..., metadata=...)`).
+    pub fn max_header(&self) -> usize {
+        4096 + self.architecture.len() + 192 * 2 * self.shapes.len()
+    }
+
+    /// The most bytes a file of this layout takes: the header's length (8 bytes), the header,
+    /// the values.
+    pub fn max_len(&self) -> usize {
+        let values: usize = self.shapes.iter().map(|(o, n)| o * (n + 1)).sum();
+        let scalar = if self.dtype == "F32" { 4 } else { 8 };
+        8 + self.max_header() + values * scalar
+    }
+
     /// Checks that `bytes` hold exactly this layout, with finite values, and returns where
-    /// each tensor's data starts in `bytes` (its values are row-major, little-endian).
+    /// each tensor's data starts in `bytes` (its values are row-major, little-endian). A
+    /// header longer than [`Layout::max_header`] is refused before it is parsed, so hostile
+    /// bytes cost no more memory or time than a few kilobytes of header.
     pub fn read(&self, bytes: &[u8]) -> Result<Vec<usize>, LoadError> {
         let format = |e| LoadError::Format(format!("{e}"));
+        let header = bytes.get(..8).and_then(|n| n.try_into().ok());
+        let header = header.map_or(0, u64::from_le_bytes);
+        let most = self.max_header();
+        if header > most as u64 {
+            let found = usize::try_from(header).unwrap_or(usize::MAX);
+            return Err(LoadError::TooLong("header", most, found));
+        }
         let (_, meta) = SafeTensors::read_metadata(bytes).map_err(format)?;
         let meta = meta.metadata().as_ref().and_then(|m| m.get("architecture"));
         if let Some(found) = meta.filter(|found| *found != self.architecture) {
