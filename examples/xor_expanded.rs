@@ -23,6 +23,7 @@ pub struct Xor {
 impl Model for Xor {
     type Scalar = f32;
     type Store = Inline;
+    type Output = Sigmoid;
     const ARCHITECTURE: &'static str = "2 => 4 relu => 1 sigmoid";
     const LAYERS: &'static [(usize, usize, &'static str)] = &[(4, 2, "relu"), (1, 4, "sigmoid")];
     const PARAMS: usize = 4 * (2 + 1) + (4 + 1); // outputs × (inputs + 1), per layer
@@ -41,8 +42,6 @@ impl Model for Xor {
 }
 
 impl Network<2, 1> for Xor {
-    type Output = Sigmoid;
-
     /// One matrix product per layer; the batch `x` holds one sample per column.
     fn logits_batch<const B: usize>(&self, x: &impl Values<f32, 2, B>) -> Batch<Self, 1, B> {
         self.l2.linear(&self.l1.output(x))

@@ -30,7 +30,7 @@ fn data(n: usize) -> (Vec<SVector<f32, 64>>, Vec<SVector<f32, 10>>) {
 /// returns the mean per-sample loss.
 fn step_is_the_mean<N>(n: usize)
 where
-    N: Network<64, 10, Output = nn::Softmax> + Model<Scalar = f32>,
+    N: Network<64, 10> + Model<Scalar = f32, Output = nn::Softmax>,
 {
     let (xs, ys) = data(n);
     let net = N::new(5);

@@ -54,6 +54,39 @@ fn networks_may_take_short_names() {
     assert!(names::T::new(0).forward(&x)[0].abs() < 1.0);
 }
 
+/// Names a user plausibly writes do not clash with the generated code: a type named like the
+/// expansion's const generic (`NN_BATCH`) or loss parameter (`NnLoss`), and networks named
+/// like the prelude's traits, whose methods stay in scope (the prelude also imports them
+/// `as _`). Mutations caught: the generic argument written without braces; the prelude
+/// without its unnamed imports.
+mod clashes {
+    #![allow(non_camel_case_types, reason = "a user's odd but legal names")]
+    use nn::prelude::*;
+    pub struct NN_BATCH;
+    pub struct NnLoss;
+    network! { pub struct Net < 2 => 3 relu => 1 sigmoid > }
+    network! { pub struct Model < 2 => 3 relu => 1 sigmoid > }
+    network! { pub struct Network < 2 => 1 sigmoid > }
+
+    pub fn outputs() -> [f32; 3] {
+        let x = SVector::from([1.0, 2.0]);
+        let _ = (NN_BATCH, NnLoss);
+        [
+            Net::new(1).forward(&x)[0],
+            Model::new(1).forward(&x)[0],
+            Network::default().forward(&x)[0] + Model::PARAMS as f32,
+        ]
+    }
+}
+
+#[test]
+fn generated_names_do_not_clash_with_the_users() {
+    let [net, model, network] = clashes::outputs();
+    assert!(net > 0.0 && net < 1.0);
+    assert!(model > 0.0 && model < 1.0);
+    assert_eq!(network, 0.5 + 13.0);
+}
+
 #[test]
 fn constants_describe_the_cost() {
     assert_eq!((Xor::INPUTS, Xor::OUTPUTS), (2, 1));

@@ -2,6 +2,16 @@
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Error, Ident, LitInt, LitStr, Result, Token, Visibility};
 
+/// The activations `network!` knows, by their DSL names; the `nn` type is the name in
+/// CamelCase (`leaky_relu` is `LeakyRelu`).
+pub const ACTIVATIONS: &str = "linear relu leaky_relu sigmoid tanh softmax gelu elu silu softplus";
+
+/// The activations as a message lists them: "`linear`, `relu`, ...".
+pub fn activation_names() -> String {
+    let names: Vec<_> = ACTIVATIONS.split(' ').map(|n| format!("`{n}`")).collect();
+    names.join(", ")
+}
+
 /// A network declaration:
 ///
 /// ```text
@@ -35,7 +45,7 @@ impl Parse for NetworkDef {
         while !stream.peek(Token![>]) {
             let arrow = stream.parse::<Token![=>]>();
             arrow.map_err(|_| stream.error("expected `=>` and a layer, or `>`"))?;
-            layers.push((size(stream)?, stream.parse()?));
+            layers.push((size(stream)?, activation(stream)?));
         }
         stream.parse::<Token![>]>()?;
         let mut consts = Vec::new();
@@ -65,5 +75,16 @@ impl Parse for NetworkDef {
 /// Parses a size, which must be an integer literal.
 fn size(input: ParseStream) -> Result<LitInt> {
     let error = |_| input.error("expected a size, an integer literal such as `4`");
+    input.parse().map_err(error)
+}
+
+/// Parses the activation that must follow a layer's size.
+fn activation(input: ParseStream) -> Result<Ident> {
+    let error = |_| {
+        let names = activation_names();
+        input.error(format!(
+            "expected an activation after the layer's size, one of {names}"
+        ))
+    };
     input.parse().map_err(error)
 }

@@ -52,11 +52,11 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     let (forward, backward) = (forward(n), backward(n));
-    // A batch of inputs and of outputs: one sample per column.
-    // The generic parameters have names no user type is likely to take: a struct named `B` in
-    // scope would otherwise shadow them.
-    let xs = quote!(impl ::nn::Values<#dtype, #input, NN_BATCH>);
-    let ys = quote!(impl ::nn::Values<#dtype, #output, NN_BATCH>);
+    // A batch of inputs and of outputs: one sample per column. The const generic is written
+    // in braces, so that it resolves as a value: a type of the user's named `NN_BATCH` cannot
+    // take its place.
+    let xs = quote!(impl ::nn::Values<#dtype, #input, { NN_BATCH }>);
+    let ys = quote!(impl ::nn::Values<#dtype, #output, { NN_BATCH }>);
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
@@ -71,6 +71,7 @@ pub fn expand(model: &Model) -> TokenStream {
         impl ::nn::Model for #name {
             type Scalar = #dtype;
             type Store = #store;
+            type Output = #out_act;
             const ARCHITECTURE: &'static str = #arch;
             const LAYERS: &'static [(usize, usize, &'static str)] = &[#((#fan_out, #fan_in, #names)),*];
             const PARAMS: usize = #(#fan_out * (#fan_in + 1))+*;
@@ -85,9 +86,7 @@ pub fn expand(model: &Model) -> TokenStream {
         }
 
         impl ::nn::Network<#input, #output> for #name {
-            type Output = #out_act;
-
-            fn logits_batch<const NN_BATCH: usize>(&self, x: &#xs) -> ::nn::Batch<Self, #output, NN_BATCH> {
+            fn logits_batch<const NN_BATCH: usize>(&self, x: &#xs) -> ::nn::Batch<Self, #output, { NN_BATCH }> {
                 #forward
             }
             fn backward<NnLoss: ::nn::Loss<#out_act>, const NN_BATCH: usize>(&self, x: &#xs, y: &#ys, grads: &mut Self) -> #dtype {
@@ -137,7 +136,7 @@ fn backward(n: usize) -> TokenStream {
         body.push(quote! { let #t = self.#f.forward(#x); });
     }
     let (f, t, d) = (id("l", n), id("t", n), id("d", n));
-    body.push(quote! { let (loss, #d) = self.#f.error::<NnLoss, NN_BATCH>(&#t, y); });
+    body.push(quote! { let (loss, #d) = self.#f.error::<NnLoss, { NN_BATCH }>(&#t, y); });
     for i in (1..=n).rev() {
         let (f, d, x) = (id("l", i), id("d", i), input(i));
         body.push(quote! { grads.#f.accumulate(#x, &#d); });

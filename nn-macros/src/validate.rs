@@ -1,12 +1,8 @@
 //! Stage 2: check the declaration and reduce it to plain sizes, activations and embedded
 //! weights. Each rule is one check, with an error spanned at the token that breaks it.
-use crate::ast::NetworkDef;
+use crate::ast::{activation_names, NetworkDef, ACTIVATIONS};
 use crate::layout::{Layout, LoadError};
 use syn::{Error, Ident, LitInt, LitStr, Result};
-
-/// The activations `network!` knows, by their DSL names; the `nn` type is the name in
-/// CamelCase (`leaky_relu` is `LeakyRelu`).
-const ACTIVATIONS: &str = "linear relu leaky_relu sigmoid tanh softmax gelu elu silu softplus";
 
 /// A declaration that passed every check.
 pub struct Model<'a> {
@@ -118,8 +114,7 @@ fn size(lit: &LitInt) -> Result<usize> {
 /// An activation is one of the names `nn` implements.
 fn activation(ident: &Ident) -> Result<(&'static str, Ident)> {
     let Some(name) = ACTIVATIONS.split(' ').find(|name| ident == *name) else {
-        let names: Vec<_> = ACTIVATIONS.split(' ').map(|n| format!("`{n}`")).collect();
-        let names = names.join(", ");
+        let names = activation_names();
         let msg = format!("unknown activation `{ident}`, expected one of {names}");
         return Err(Error::new(ident.span(), msg));
     };

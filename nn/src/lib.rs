@@ -74,7 +74,7 @@ pub use io::{load, save};
 #[cfg(feature = "alloc")]
 pub use layout::LoadError;
 pub use layout_const::{f32_matrix, f64_matrix};
-pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse};
+pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, OutputFor};
 pub use nalgebra::{self, SMatrix, SVector};
 pub use network::{Batch, Model, Network};
 #[doc(inline)]
@@ -88,8 +88,12 @@ pub use train::History;
 pub use train::{evaluate, Data, Fit, Metrics, Trainer, CHUNK};
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
+///
+/// The traits are also imported without a name (`as _`), so their methods stay in scope
+/// when a network of the module is itself named `Model` or `Network`.
 pub mod prelude {
     pub use crate::{network, Buffer, Model, Network, SMatrix, SVector, Values};
+    pub use crate::{Buffer as _, Model as _, Network as _, Values as _};
 }
 
 /// A scalar a network computes in: `f32` (the default) or `f64`.

@@ -18,6 +18,19 @@ pub trait Loss<A: Activation> {
     fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T;
 }
 
+/// The output activations a loss `L` fits: `Softmax` for [`CrossEntropy`], `Sigmoid` for
+/// [`BinaryCrossEntropy`]. The losses' impls are generic over it, so that a mismatch, even
+/// through `Trainer::step` or `fit`, is reported with this message rather than as a type
+/// mismatch of the network's `Output`.
+#[diagnostic::on_unimplemented(
+    message = "the loss `{L}` does not fit an output layer with activation `{Self}`",
+    note = "`CrossEntropy` needs a softmax output layer, `BinaryCrossEntropy` a sigmoid one; \
+            `Mse` fits any"
+)]
+pub trait OutputFor<L> {}
+impl OutputFor<CrossEntropy> for Softmax {}
+impl OutputFor<BinaryCrossEntropy> for Sigmoid {}
+
 /// Mean squared error: this computes `mean((a - y)²)` over all elements, like `nn.MSELoss`,
 /// with `δ = 2/O·(a - y) ⊙ f'(z)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,7 +56,7 @@ impl<A: Activation> Loss<A> for Mse {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropy;
 
-impl Loss<Sigmoid> for BinaryCrossEntropy {
+impl<A: Activation + OutputFor<Self>> Loss<A> for BinaryCrossEntropy {
     fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
         let per = c::<T>(1.0 / rows as f64);
         let mut sum = T::zero();
@@ -63,7 +76,7 @@ impl Loss<Sigmoid> for BinaryCrossEntropy {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CrossEntropy;
 
-impl Loss<Softmax> for CrossEntropy {
+impl<A: Activation + OutputFor<Self>> Loss<A> for CrossEntropy {
     fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
         let mut sum = T::zero();
         let columns = z.chunks_exact(rows).zip(a.chunks_exact(rows));

@@ -17,6 +17,8 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     /// [`Inline`]: crate::Inline
     /// [`Heap`]: crate::Heap
     type Store: Storage;
+    /// The output layer's activation, which decides the losses that fit.
+    type Output: Activation;
     /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`.
     const ARCHITECTURE: &'static str;
     /// Every dense layer's `(outputs, inputs, activation)`, input side first: its weights are
@@ -81,8 +83,6 @@ pub type Batch<N, const R: usize, const B: usize> =
 /// A batch argument is anything that holds `R×B` values column by column: an `SMatrix`, or a
 /// [`Batch`] in the network's storage (on the heap for a large network).
 pub trait Network<const I: usize, const O: usize>: Model {
-    /// The output layer's activation, which decides the losses that fit.
-    type Output: Activation;
     /// The input length.
     const INPUTS: usize = I;
     /// The output length.
