@@ -23,8 +23,8 @@ fn row_major(shape: &[usize]) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// Writes `net` as safetensors bytes: `layers.{i}.weight` (`[out, in]`, row-major) and
-/// `layers.{i}.bias` for each dense layer `i`, with the architecture and the crate version in
-/// the metadata.
+/// `layers.{i}.bias` for each dense layer `i`, with the architecture in the metadata. The same
+/// network always gives the same bytes.
 ///
 /// # Errors
 /// [`LoadError::Format`] if safetensors refuses to serialise.
@@ -41,9 +41,9 @@ pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
         let view = TensorView::new(dtype, shape, bytes).map_err(format_error)?;
         views.push((name, view));
     }
-    let version = env!("CARGO_PKG_VERSION");
-    let meta = [("architecture", N::ARCHITECTURE), ("nn_version", version)];
-    let meta = meta.map(|(k, v)| (k.into(), v.into()));
+    // One key only: safetensors writes its metadata map in hash order, and the same network
+    // must always give the same bytes.
+    let meta = [("architecture".into(), N::ARCHITECTURE.into())];
     safetensors::serialize(views, Some(meta.into())).map_err(format_error)
 }
 
