@@ -143,6 +143,10 @@ fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<usize>)> {
     if len > layout.max_len() {
         return Err(fail(LoadError::TooLong("file", layout.max_len(), len)));
     }
-    let bytes = std::fs::read(&file).map_err(|e| error(format!("cannot read {file}: {e}")))?;
+    let unreadable = |e| {
+        let relative = "relative to the crate's Cargo.toml";
+        error(format!("cannot read `{}` ({relative}): {e}", path.value()))
+    };
+    let bytes = std::fs::read(&file).map_err(unreadable)?;
     Ok((file, layout.read(&bytes).map_err(fail)?))
 }

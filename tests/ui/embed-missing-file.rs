@@ -1,7 +1,7 @@
 // An embedded weights file must exist, relative to the crate's Cargo.toml.
-// (trybuild compiles this file in target/tests/trybuild/nn-examples, hence the path.)
+// (`tests/ui.rs` copies the fixtures next to the crate trybuild builds.)
 nn::network! {
     struct Net < 3 => 4 tanh => 2 sigmoid >
-    const TRAINED = "../../../../tests/fixtures/no_such_file.safetensors";
+    const TRAINED = "fixtures/no_such_file.safetensors";
 }
 fn main() {}

@@ -1,7 +1,7 @@
 // Every embedded tensor has the shape the declaration gives it.
-// (trybuild compiles this file in target/tests/trybuild/nn-examples, hence the path.)
+// (`tests/ui.rs` copies the fixtures next to the crate trybuild builds.)
 nn::network! {
     struct Net < 3 => 4 tanh => 2 sigmoid >
-    const TRAINED = "../../../../tests/fixtures/wrong_shape.safetensors";
+    const TRAINED = "fixtures/wrong_shape.safetensors";
 }
 fn main() {}
