@@ -1,0 +1,86 @@
+// The expansion of `network! { DEEP }` in `tests/macro_stages.rs`, linted there.
+// Written by `NN_BLESS=1 cargo test --test macro_stages`; do not edit.
+#[doc = " A network in f64, with three layers."]
+#[doc = ""]
+#[doc = "`3 => 5 tanh => 4 gelu => 2 softmax`: computes"]
+#[doc = ""]
+#[doc = "```text"]
+#[doc = "h1 = tanh(W1·h0 + b1)       W1: 5×3, b1: 5"]
+#[doc = "h2 = gelu(W2·h1 + b2)       W2: 4×5, b2: 4"]
+#[doc = "h3 = softmax(W3·h2 + b3)    W3: 2×4, b3: 2"]
+#[doc = "```"]
+#[doc = "from the input `x = h0` to the output `y = h3`, one sample per column;"]
+#[doc = "`Wi` and `bi` are the weights and bias of field `li`."]
+#[doc = ""]
+#[doc = "54 parameters (432 bytes), 43 multiply-adds per sample."]
+#[doc = ""]
+#[doc = "Its numbers live inline (`nn::Inline`): its parameters, and a batch of 32 samples of its widest layer, take at most 16 KiB, so it allocates nothing."]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Deep {
+    #[doc = "A dense layer: see the struct's docs."]
+    pub l1: ::nn::Dense<f64, 3, 5, ::nn::Tanh, ::nn::Inline>,
+    #[doc = "A dense layer: see the struct's docs."]
+    pub l2: ::nn::Dense<f64, 5, 4, ::nn::Gelu, ::nn::Inline>,
+    #[doc = "A dense layer: see the struct's docs."]
+    pub l3: ::nn::Dense<f64, 4, 2, ::nn::Softmax, ::nn::Inline>,
+}
+impl Deep {}
+impl ::nn::Model for Deep {
+    type Scalar = f64;
+    type Store = ::nn::Inline;
+    type Output = ::nn::Softmax;
+    const ARCHITECTURE: &'static str = "3 => 5 tanh => 4 gelu => 2 softmax";
+    const LAYERS: &'static [(usize, usize, &'static str)] =
+        &[(5, 3, "tanh"), (4, 5, "gelu"), (2, 4, "softmax")];
+    const PARAMS: usize = 5 * (3 + 1) + 4 * (5 + 1) + 2 * (4 + 1);
+    const MACS: usize = 5 * 3 + 4 * 5 + 2 * 4;
+    fn params(&self) -> impl ::core::iter::Iterator<Item = &[f64]> {
+        [
+            ::nn::Values::values(&self.l1.weight),
+            ::nn::Values::values(&self.l1.bias),
+            ::nn::Values::values(&self.l2.weight),
+            ::nn::Values::values(&self.l2.bias),
+            ::nn::Values::values(&self.l3.weight),
+            ::nn::Values::values(&self.l3.bias),
+        ]
+        .into_iter()
+    }
+    fn params_mut(&mut self) -> impl ::core::iter::Iterator<Item = &mut [f64]> {
+        [
+            ::nn::Buffer::values_mut(&mut self.l1.weight),
+            ::nn::Buffer::values_mut(&mut self.l1.bias),
+            ::nn::Buffer::values_mut(&mut self.l2.weight),
+            ::nn::Buffer::values_mut(&mut self.l2.bias),
+            ::nn::Buffer::values_mut(&mut self.l3.weight),
+            ::nn::Buffer::values_mut(&mut self.l3.bias),
+        ]
+        .into_iter()
+    }
+}
+impl ::nn::Network<3, 2> for Deep {
+    fn logits_batch<const NN_BATCH: usize>(
+        &self,
+        x: &impl ::nn::Values<f64, 3, { NN_BATCH }>,
+    ) -> ::nn::Batch<Self, 2, { NN_BATCH }> {
+        self.l3.linear(&self.l2.output(&self.l1.output(x)))
+    }
+    fn backward<NnLoss: ::nn::Loss<::nn::Softmax>, const NN_BATCH: usize>(
+        &self,
+        x: &impl ::nn::Values<f64, 3, { NN_BATCH }>,
+        y: &impl ::nn::Values<f64, 2, { NN_BATCH }>,
+        grads: &mut Self,
+    ) -> f64 {
+        let t1 = self.l1.forward(x);
+        let t2 = self.l2.forward(&t1[1]);
+        let t3 = self.l3.forward(&t2[1]);
+        let (loss, d3) = self.l3.error::<NnLoss, { NN_BATCH }>(&t3, y);
+        grads.l3.accumulate(&t2[1], &d3);
+        let mut d2 = self.l3.back(&d3);
+        self.l2.delta(&t2, &mut d2);
+        grads.l2.accumulate(&t1[1], &d2);
+        let mut d1 = self.l2.back(&d2);
+        self.l1.delta(&t1, &mut d1);
+        grads.l1.accumulate(x, &d1);
+        loss
+    }
+}
