@@ -52,6 +52,11 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     let (forward, backward) = (forward(n), backward(n));
+    // The cost as plain numbers, so that the docs show them.
+    let cost = cost(model);
+    let params = Literal::usize_unsuffixed(cost.0);
+    let bytes = Literal::usize_unsuffixed(cost.1);
+    let macs = Literal::usize_unsuffixed(cost.2);
     // A batch of inputs and of outputs: one sample per column. The const generic is written
     // in braces, so that it resolves as a value: a type of the user's named `NN_BATCH` cannot
     // take its place.
@@ -74,8 +79,9 @@ pub fn expand(model: &Model) -> TokenStream {
             type Output = #out_act;
             const ARCHITECTURE: &'static str = #arch;
             const LAYERS: &'static [(usize, usize, &'static str)] = &[#((#fan_out, #fan_in, #names)),*];
-            const PARAMS: usize = #(#fan_out * (#fan_in + 1))+*;
-            const MACS: usize = #(#fan_out * #fan_in)+*;
+            const PARAMS: usize = #params;
+            const BYTES: usize = #bytes;
+            const MACS: usize = #macs;
 
             fn params(&self) -> impl ::core::iter::Iterator<Item = &[#dtype]> {
                 [#(::nn::Values::values(&self.#field.weight), ::nn::Values::values(&self.#field.bias)),*].into_iter()
@@ -190,9 +196,7 @@ fn docs(model: &Model) -> Vec<String> {
         "from the input `x = h0` to the output `y = h{n}`, one sample per column;"
     ));
     docs.push("`Wi` and `bi` are the weights and bias of field `li`.".into());
-    let params: usize = sizes.windows(2).map(|w| w[1] * (w[0] + 1)).sum();
-    let macs: usize = sizes.windows(2).map(|w| w[1] * w[0]).sum();
-    let bytes = params * if model.dtype == "f32" { 4 } else { 8 };
+    let (params, bytes, macs) = cost(model);
     docs.push(String::new());
     docs.push(format!(
         "{params} parameters ({bytes} bytes), {macs} multiply-adds per sample."
@@ -207,4 +211,14 @@ fn docs(model: &Model) -> Vec<String> {
             .into(),
     });
     docs
+}
+
+/// The parameters, their bytes and the multiply-adds per sample (none overflows: `validate`
+/// checked that the parameters' bytes fit in an `isize`).
+fn cost(model: &Model) -> (usize, usize, usize) {
+    let layers = model.sizes.windows(2);
+    let params: usize = layers.clone().map(|w| w[1] * (w[0] + 1)).sum();
+    let macs: usize = layers.map(|w| w[1] * w[0]).sum();
+    let bytes = params * if model.dtype == "f32" { 4 } else { 8 };
+    (params, bytes, macs)
 }

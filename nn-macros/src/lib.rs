@@ -19,7 +19,7 @@ mod validate;
 use proc_macro::TokenStream;
 
 /// Declares a network: a struct of statically sized dense layers with its forward and
-/// backward passes. See the `nn` crate for the syntax and examples.
+/// backward passes. `nn::network!` documents the grammar, the activations and the errors.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
     let def = syn::parse::<ast::NetworkDef>(input);

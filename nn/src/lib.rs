@@ -77,6 +77,96 @@ pub use layout_const::{f32_matrix, f64_matrix};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, OutputFor};
 pub use nalgebra::{self, SMatrix, SVector};
 pub use network::{Batch, Model, Network};
+/// Declares a network: a struct of statically sized dense layers, with its forward and
+/// backward passes.
+///
+/// # Grammar
+///
+/// ```text
+/// network! {
+///     ATTRIBUTES* VISIBILITY struct NAME (: f32 | : f64)? < INPUTS (=> SIZE ACTIVATION)+ >
+///     (const CONST_NAME = "weights.safetensors";)*
+/// }
+/// ```
+///
+/// - `INPUTS` and every `SIZE` are whole numbers from 1, written without a suffix (`784`,
+///   not `784usize`); `=> SIZE ACTIVATION` adds a dense layer `a = f(W·x + b)` of `SIZE`
+///   outputs. The struct gets one public field per layer, `l1`, `l2`, ... (an
+///   [`Dense`]).
+/// - The scalar is `f32` unless `: f64` follows the name.
+/// - Attributes (doc comments, derives of your own) and the visibility apply to the struct.
+/// - Each `const NAME = "file";` embeds trained weights at compile time as `NAME::CONST_NAME`,
+///   from a safetensors file (path relative to the declaring crate's `Cargo.toml`) that is
+///   checked against the declaration while compiling: see the README's "Embedding".
+///
+/// # Activations
+///
+/// | name | `f(x)` |
+/// |---|---|
+/// | `linear` | `x` |
+/// | `relu` | `max(x, 0)` |
+/// | `leaky_relu` | `max(x, 0.01·x)` |
+/// | `sigmoid` | `1 / (1 + e^(-x))` |
+/// | `tanh` | `tanh(x)` |
+/// | `softmax` | `e^(x_i) / Σ_j e^(x_j)`, over each sample's outputs |
+/// | `gelu` | `x·Φ(x)`, the exact GELU |
+/// | `elu` | `x` for `x > 0`, else `e^x - 1` |
+/// | `silu` | `x·σ(x)` |
+/// | `softplus` | `ln(1 + e^x)` |
+///
+/// Each is a type of this crate, named in CamelCase ([`LeakyRelu`]), with its derivative.
+///
+/// # Example
+///
+/// ```
+/// use nn::prelude::*;
+///
+/// network! {
+///     /// Classifies iris flowers.
+///     pub struct Iris: f64 < 4 => 16 relu => 3 softmax >
+/// }
+///
+/// let net = Iris::new(0);
+/// let p = net.forward(&SVector::from([5.1, 3.5, 1.4, 0.2]));
+/// assert!((p.sum() - 1.0).abs() < 1e-12);
+/// assert_eq!(Iris::PARAMS, 16 * (4 + 1) + 3 * (16 + 1));
+/// assert_eq!(net.l1.weight.shape(), (16, 4));
+/// ```
+///
+/// # Compile errors
+///
+/// A declaration the macro cannot build is an error at the offending token:
+///
+/// ```compile_fail
+/// nn::network! { struct Net < 2 => 4 rleu => 1 sigmoid > } // unknown activation `rleu`
+/// ```
+/// ```compile_fail
+/// nn::network! { struct Net < 2 => 4 => 1 sigmoid > } // an activation must follow `4`
+/// ```
+/// ```compile_fail
+/// nn::network! { struct Net < 2 => 0 relu => 1 sigmoid > } // a size must be at least 1
+/// ```
+/// ```compile_fail
+/// nn::network! { struct Net < 2 => 4 relu => 1 sigmoid > const W = "missing.safetensors"; }
+/// ```
+///
+/// and so is using a network with the wrong shapes or loss:
+///
+/// ```compile_fail,E0308
+/// use nn::prelude::*;
+/// network! { struct Net < 2 => 4 relu => 1 sigmoid > }
+/// Net::new(0).forward(&SVector::from([1.0, 2.0, 3.0])); // 3 inputs, the network takes 2
+/// ```
+/// ```compile_fail,E0277
+/// use nn::prelude::*;
+/// network! { struct Net < 2 => 4 relu => 3 linear > }
+/// // cross-entropy needs a softmax output layer
+/// let trainer = nn::Trainer::<Net, _, _>::new(nn::Sgd::new(0.1, 0.0), nn::CrossEntropy);
+/// let (x, y) = (SVector::<f32, 2>::zeros(), SVector::<f32, 3>::zeros());
+/// let _ = { let mut t = trainer; t.step(&mut Net::new(0), [(&x, &y)]) };
+/// ```
+///
+/// `tests/ui/` holds every error with the message it gives.
 #[doc(inline)]
 pub use nn_macros::network;
 pub use optim::{Adam, Optimizer, Sgd};

@@ -32,8 +32,9 @@ impl ::nn::Model for Deep {
     const ARCHITECTURE: &'static str = "3 => 5 tanh => 4 gelu => 2 softmax";
     const LAYERS: &'static [(usize, usize, &'static str)] =
         &[(5, 3, "tanh"), (4, 5, "gelu"), (2, 4, "softmax")];
-    const PARAMS: usize = 5 * (3 + 1) + 4 * (5 + 1) + 2 * (4 + 1);
-    const MACS: usize = 5 * 3 + 4 * 5 + 2 * 4;
+    const PARAMS: usize = 54;
+    const BYTES: usize = 432;
+    const MACS: usize = 43;
     fn params(&self) -> impl ::core::iter::Iterator<Item = &[f64]> {
         [
             ::nn::Values::values(&self.l1.weight),
