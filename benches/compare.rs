@@ -307,7 +307,7 @@ fn bench<N, L, const I: usize, const H: usize, const O: usize>(
     group.bench_function(BenchmarkId::new("nn", SAMPLES), |b| {
         b.iter(|| {
             for (x, y) in xs.chunks(BATCH).zip(ys.chunks(BATCH)) {
-                trainer.step(&mut *nn_net, x.iter().zip(y)).expect("finite");
+                trainer.step(&mut *nn_net, (x, y)).expect("finite");
             }
         })
     });
@@ -452,7 +452,7 @@ fn parallel(c: &mut Criterion) {
         group.bench_function(format!("{threads} threads"), |b| {
             b.iter(|| {
                 for (x, y) in xs.chunks(256).zip(ys.chunks(256)) {
-                    pool.install(|| trainer.step(&mut net, x.iter().zip(y)))
+                    pool.install(|| trainer.step(&mut net, (x, y)))
                         .expect("finite");
                 }
             })

@@ -42,7 +42,7 @@ where
     let lr = 0.5;
     let mut stepped = net.clone();
     let mut trainer = Trainer::new(Sgd::new(lr, 0.0), CrossEntropy);
-    let reported = trainer.step(&mut stepped, xs.iter().zip(&ys));
+    let reported = trainer.step(&mut stepped, (&xs, &ys));
     let reported = f64::from(reported.expect("finite"));
     let mean = loss / n as f64;
     assert!(

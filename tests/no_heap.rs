@@ -86,10 +86,11 @@ fn inference_and_training_allocate_nothing() {
         0,
         "sgd step"
     );
-    let batch = [(&x, &y), (&x, &y), (&x, &y)];
+    let (inputs, targets) = ([x; 3], [y; 3]);
     for _ in 0..2 {
         let step = || {
-            std::hint::black_box(trainer.step(&mut net, batch).expect("finite"));
+            let loss = trainer.step(&mut net, (&inputs, &targets));
+            std::hint::black_box(loss.expect("finite"));
         };
         // With `parallel`, a step first lists its batch's samples (one allocation) to split
         // them over threads; a batch this small then stays on this thread.

@@ -20,7 +20,7 @@ fn step(threads: usize) -> Digits {
         .num_threads(threads)
         .build()
         .expect("a pool");
-    pool.install(|| trainer.step(&mut net, xs.iter().zip(&ys)))
+    pool.install(|| trainer.step(&mut net, (&xs, &ys)))
         .expect("finite");
     net
 }

@@ -201,17 +201,14 @@ fn one_step_on_one_batch() {
     let mut net = Xor::new(0);
     let mut trainer = Trainer::new(Sgd::new(0.5, 0.0), BinaryCrossEntropy);
     let before = nn::evaluate(&net, (&xs, &ys), BinaryCrossEntropy).loss;
-    let loss = trainer.step(&mut net, xs.iter().zip(&ys)).expect("finite");
+    let loss = trainer.step(&mut net, (&xs, &ys)).expect("finite");
     assert!(
         (f64::from(loss) - before).abs() < 1e-6,
         "the step reports the mean loss before it"
     );
     let after = nn::evaluate(&net, (&xs, &ys), BinaryCrossEntropy).loss;
     assert!(after < before);
-    assert_eq!(
-        trainer.step(&mut net, std::iter::empty()),
-        Err(Error::EmptyData)
-    );
+    assert_eq!(trainer.step(&mut net, (&[], &[])), Err(Error::EmptyData));
 }
 
 /// NaN in the validation data is an error before training, not a silent reset to the
@@ -281,12 +278,10 @@ where
     let ys = [SVector::from([10.0])];
     let mut net = Line::new(3);
     let mut trainer = Trainer::new(optimizer, Mse);
-    trainer
-        .step(&mut net, xs.iter().zip(&ys))
-        .expect("a good step");
+    trainer.step(&mut net, (&xs, &ys)).expect("a good step");
     huge(&mut trainer.optimizer);
     let (net_before, optimizer_before) = (net.clone(), trainer.optimizer.clone());
-    let result = trainer.step(&mut net, xs.iter().zip(&ys));
+    let result = trainer.step(&mut net, (&xs, &ys));
     assert_eq!(result, Err(Error::NonFinite("weights", 0, 0)));
     assert_eq!(net, net_before);
     assert_eq!(trainer.optimizer, optimizer_before);
@@ -312,7 +307,51 @@ fn an_optimizer_that_writes_nan_leaves_the_network_as_it_was() {
     let (xs, ys) = xor_data();
     let mut net = Xor::new(4);
     let mut trainer = Trainer::new(Broken, BinaryCrossEntropy);
-    let result = trainer.step(&mut net, xs.iter().zip(&ys));
+    let result = trainer.step(&mut net, (&xs, &ys));
     assert_eq!(result, Err(Error::NonFinite("weights", 0, 0)));
     assert_eq!(net, Xor::new(4));
+}
+
+/// `validation_split` holds out a seeded fraction of the training data as validation data,
+/// when `fit` is given none. Mutations caught: the held-out samples also trained on; the
+/// fraction ignored; the split not seeded.
+#[test]
+fn validation_split_holds_out_a_seeded_fraction() {
+    let data = iris();
+    let (xs, ys) = (&data.x[..], &data.y[..]);
+    let run = |split: f64, seed: u64, validation: Option<nn::Data<'_, f32, 4, 3>>| {
+        let mut net = Iris::new(0);
+        let mut trainer = Trainer::new(Adam::new(0.01), CrossEntropy);
+        let fit = Fit {
+            validation_split: split,
+            seed,
+            ..quiet(3, 16)
+        };
+        let history = trainer.fit(&mut net, (xs, ys), validation, &fit);
+        (history, net)
+    };
+    let (history, net) = run(0.2, 1, None);
+    let history = history.expect("trains");
+    assert_eq!(history.validation.len(), 3);
+    // The validation loss is measured on 30 held-out samples: some 30 of the 150 give it.
+    let last = history.validation[2].loss;
+    let whole = nn::evaluate(&net, (xs, ys), CrossEntropy).loss;
+    assert!(
+        (last - whole).abs() > 1e-9,
+        "measured on a part, not on all"
+    );
+    assert_eq!(run(0.2, 1, None).0.expect("trains"), history, "seeded");
+    assert_ne!(
+        run(0.2, 2, None).0.expect("trains"),
+        history,
+        "another seed"
+    );
+    let none = run(0.001, 1, None).0.expect("trains");
+    assert!(none.validation.is_empty(), "0.15 samples round to none");
+    assert_eq!(run(1.0, 1, None).0, Err(Error::EmptyData));
+    let given = run(0.5, 1, Some((&xs[..10], &ys[..10]))).0.expect("trains");
+    assert_eq!(
+        given,
+        run(0.0, 1, Some((&xs[..10], &ys[..10]))).0.expect("trains")
+    );
 }

@@ -163,7 +163,7 @@ pub use network::{Batch, Model, Network};
 /// // cross-entropy needs a softmax output layer
 /// let trainer = nn::Trainer::<Net, _, _>::new(nn::Sgd::new(0.1, 0.0), nn::CrossEntropy);
 /// let (x, y) = (SVector::<f32, 2>::zeros(), SVector::<f32, 3>::zeros());
-/// let _ = { let mut t = trainer; t.step(&mut Net::new(0), [(&x, &y)]) };
+/// let _ = { let mut t = trainer; t.step(&mut Net::new(0), (&[x], &[y])) };
 /// ```
 ///
 /// `tests/ui/` holds every error with the message it gives.

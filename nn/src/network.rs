@@ -38,7 +38,8 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     fn params_mut(&mut self) -> impl Iterator<Item = &mut [Self::Scalar]>;
 
     /// A network initialised from `seed`: biases zero, weights uniform in `±sqrt(6 / fan_in)`
-    /// (He, for the relu family) or `±sqrt(6 / (fan_in + fan_out))` (Glorot), as Keras does.
+    /// (He, for the relu family, as Keras's `he_uniform`) or `±sqrt(6 / (fan_in + fan_out))`
+    /// (Glorot, Keras's default `glorot_uniform`).
     fn new(seed: u64) -> Self {
         let (mut rng, mut net) = (Xoshiro256PlusPlus::seed_from_u64(seed), Self::default());
         for (w, &(o, n, act)) in net.params_mut().step_by(2).zip(Self::LAYERS) {

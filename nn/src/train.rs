@@ -35,15 +35,31 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         }
     }
 
-    /// One step on one batch of `(input, target)` pairs: the gradient of the mean loss (the
-    /// samples' gradients summed, over the batch size), then one optimizer step. Returns the
-    /// mean loss before the step.
+    /// One step on one batch, `(inputs, targets)` (the data form of [`Trainer::fit`] and
+    /// [`evaluate`] too): the gradient of the mean loss (the samples' gradients summed, over
+    /// the batch size), then one optimizer step. Returns the mean loss before the step.
     ///
     /// # Errors
-    /// [`Error::EmptyData`] for an empty batch; [`Error::NonFinite`] (at epoch 0, batch 0) for a
-    /// NaN or infinity in a sample (input or target), the loss, the gradient or the updated
-    /// weights, in which case `net` and the optimizer are exactly as they were before the step.
-    pub fn step<'a, const I: usize, const O: usize>(
+    /// [`Error::LengthMismatch`] if the slices differ in length; [`Error::EmptyData`] for an
+    /// empty batch; [`Error::NonFinite`] (at epoch 0, batch 0) for a NaN or infinity in a
+    /// sample (input or target), the loss, the gradient or the updated weights, in which case
+    /// `net` and the optimizer are exactly as they were before the step.
+    pub fn step<const I: usize, const O: usize>(
+        &mut self,
+        net: &mut N,
+        (inputs, targets): Data<'_, N::Scalar, I, O>,
+    ) -> Result<N::Scalar, Error>
+    where
+        N: Network<I, O>,
+        L: Loss<N::Output>,
+    {
+        let (x, y) = (inputs.len(), targets.len());
+        ensure(x == y, Error::LengthMismatch(x, y))?;
+        self.step_on(net, inputs.iter().zip(targets))
+    }
+
+    /// [`Trainer::step`] on any `(input, target)` pairs, such as `fit`'s shuffled minibatch.
+    fn step_on<'a, const I: usize, const O: usize>(
         &mut self,
         net: &mut N,
         batch: impl IntoIterator<Item = Sample<'a, N::Scalar, I, O>>,
@@ -219,8 +235,38 @@ pub struct Fit {
     /// The least decrease of the monitored loss that counts as an improvement, as in Keras's
     /// `EarlyStopping` (0 by default).
     pub min_delta: f64,
+    /// The fraction of the training data, from 0 to 1, held out as validation data when
+    /// `fit` is given none, as Keras's `validation_split` (which holds out the last samples;
+    /// here a random choice seeded by `seed`). Nothing is held out if it rounds to no sample.
+    pub validation_split: f64,
     /// No progress bar. Without it, one is drawn on stderr when stderr is a terminal.
     pub quiet: bool,
+}
+
+/// `(inputs, targets)` owned.
+#[cfg(feature = "std")]
+type Owned<T, const I: usize, const O: usize> = (Vec<SVector<T, I>>, Vec<SVector<T, O>>);
+
+/// Splits `(xs, ys)` into a training part and, held out, `fraction` of the samples chosen with
+/// `rng`, each in its original order.
+#[cfg(feature = "std")]
+fn hold_out<T: Float, const I: usize, const O: usize>(
+    (xs, ys): Data<'_, T, I, O>,
+    fraction: f64,
+    rng: &mut impl rand::Rng,
+) -> (Owned<T, I, O>, Owned<T, I, O>) {
+    let held = (xs.len() as f64 * fraction).round() as usize;
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    rand::seq::SliceRandom::shuffle(&mut order[..], rng);
+    let mut is_held = vec![false; xs.len()];
+    order.iter().take(held).for_each(|&i| is_held[i] = true);
+    let (mut train, mut validation) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
+    for ((x, y), held) in xs.iter().zip(ys).zip(is_held) {
+        let part = if held { &mut validation } else { &mut train };
+        part.0.push(*x);
+        part.1.push(*y);
+    }
+    (train, validation)
 }
 
 /// What [`Trainer::fit`] measured after every epoch.
@@ -242,10 +288,11 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
     /// measuring both data sets after each epoch.
     ///
     /// # Errors
-    /// [`Error::EmptyData`], [`Error::LengthMismatch`] (for either data set),
-    /// [`Error::ZeroBatch`] and [`Error::NonFinite`] for a NaN or infinity in the validation
-    /// data, before training; [`Error::NonFinite`] naming the epoch and batch, with `net`
-    /// holding its last good weights.
+    /// [`Error::EmptyData`] (also when `fit.validation_split` leaves no training sample),
+    /// [`Error::LengthMismatch`] (for either data set), [`Error::ZeroBatch`] and
+    /// [`Error::NonFinite`] for a NaN or infinity in the validation data, before training;
+    /// [`Error::NonFinite`] naming the epoch and batch, with `net` holding its last good
+    /// weights.
     pub fn fit<const I: usize, const O: usize>(
         &mut self,
         net: &mut N,
@@ -257,8 +304,70 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         N: Network<I, O>,
         L: Loss<N::Output>,
     {
+        let each_epoch = |_: &N, _: &History| core::ops::ControlFlow::Continue(());
+        self.fit_with(net, train, validation, fit, each_epoch)
+    }
+
+    /// [`Trainer::fit`], calling `each_epoch(net, history)` after every epoch, as Keras's
+    /// callbacks: to log, to save a checkpoint, or to stop (by returning
+    /// `ControlFlow::Break(())`; early stopping still restores the best weights).
+    ///
+    /// ```
+    /// use core::ops::ControlFlow;
+    /// use nn::prelude::*;
+    /// use nn::{Adam, BinaryCrossEntropy, Fit, Trainer};
+    ///
+    /// network! { struct Xor < 2 => 8 tanh => 1 sigmoid > }
+    /// let xs = [[0., 0.], [0., 1.], [1., 0.], [1., 1.]].map(SVector::from);
+    /// let ys = [[0.], [1.], [1.], [0.]].map(SVector::from);
+    /// let mut net = Xor::new(1);
+    /// let mut trainer = Trainer::new(Adam::new(0.05), BinaryCrossEntropy);
+    /// let fit = Fit { epochs: 1000, batch_size: 4, quiet: true, ..Fit::default() };
+    /// // Stop as soon as every sample is classified right.
+    /// let history = trainer.fit_with(&mut net, (&xs, &ys), None, &fit, |_net, history| {
+    ///     match history.train.last().map(|m| m.accuracy) {
+    ///         Some(1.0) => ControlFlow::Break(()),
+    ///         _ => ControlFlow::Continue(()),
+    ///     }
+    /// })?;
+    /// assert!(history.train.len() < 1000);
+    /// # Ok::<(), nn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Trainer::fit`].
+    pub fn fit_with<const I: usize, const O: usize>(
+        &mut self,
+        net: &mut N,
+        train: Data<'_, N::Scalar, I, O>,
+        validation: Option<Data<'_, N::Scalar, I, O>>,
+        fit: &Fit,
+        mut each_epoch: impl FnMut(&N, &History) -> core::ops::ControlFlow<()>,
+    ) -> Result<History, Error>
+    where
+        N: Network<I, O>,
+        L: Loss<N::Output>,
+    {
         use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
         use rand::{seq::SliceRandom, SeedableRng};
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(fit.seed);
+        let (x, y) = train;
+        ensure(x.len() == y.len(), Error::LengthMismatch(x.len(), y.len()))?;
+        let split = match validation {
+            None if fit.validation_split > 0.0 => hold_out(train, fit.validation_split, &mut rng),
+            _ => ((Vec::new(), Vec::new()), (Vec::new(), Vec::new())),
+        };
+        let ((x, y), (vx, vy)) = (&split.0, &split.1);
+        let train = if vx.is_empty() {
+            train
+        } else {
+            (&x[..], &y[..])
+        };
+        let validation = if vx.is_empty() {
+            validation
+        } else {
+            Some((&vx[..], &vy[..]))
+        };
         for (x, y) in [Some(train), validation].into_iter().flatten() {
             ensure(x.len() == y.len(), Error::LengthMismatch(x.len(), y.len()))?;
             ensure(!x.is_empty(), Error::EmptyData)?;
@@ -273,7 +382,6 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         }
         let (xs, ys) = train;
         ensure(fit.batch_size > 0, Error::ZeroBatch)?;
-        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(fit.seed);
         // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
         let bar = ProgressBar::new(fit.epochs as u64);
         if fit.quiet {
@@ -287,7 +395,7 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
             order.shuffle(&mut rng);
             for (b, batch) in order.chunks(fit.batch_size).enumerate() {
                 let pairs = batch.iter().map(|&i| (&xs[i], &ys[i]));
-                self.step(net, pairs).map_err(|e| e.at(epoch, b))?;
+                self.step_on(net, pairs).map_err(|e| e.at(epoch, b))?;
             }
             let train = evaluate(net, (xs, ys), self.loss);
             let val = validation.map(|data| evaluate(net, data, self.loss));
@@ -302,6 +410,9 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
                 (history.best_epoch, best_loss) = (epoch, monitored);
                 best.clone_from(net);
             } else if epoch - history.best_epoch >= patience {
+                break;
+            }
+            if each_epoch(net, &history).is_break() {
                 break;
             }
         }

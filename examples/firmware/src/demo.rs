@@ -35,7 +35,7 @@ fn train(out: &mut impl Write) -> Result {
     let ys = [[0.0], [1.0], [1.0], [0.0]].map(SVector::from);
     let mut loss = 0.0;
     for _ in 0..200 {
-        match trainer.step(&mut net, xs.iter().zip(&ys)) {
+        match trainer.step(&mut net, (&xs, &ys)) {
             Ok(l) => loss = l,
             Err(e) => return writeln!(out, "training failed: {e}"),
         }
