@@ -20,6 +20,9 @@ pub enum Error {
     /// Reading or writing a file failed: `(path, what the system said)`.
     #[cfg(feature = "std")]
     Io(String, String),
+    /// A data set that cannot be read or does not fit the network.
+    #[cfg(feature = "std")]
+    Data(crate::data::DataError),
 }
 
 /// `Err(error)` unless `ok`.
@@ -48,6 +51,8 @@ impl fmt::Display for Error {
             Self::Load(e) => write!(f, "{e}"),
             #[cfg(feature = "std")]
             Self::Io(path, e) => write!(f, "{path}: {e}"),
+            #[cfg(feature = "std")]
+            Self::Data(e) => write!(f, "{e}"),
         }
     }
 }

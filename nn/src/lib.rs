@@ -47,6 +47,8 @@
 extern crate alloc;
 
 mod activation;
+#[cfg(feature = "std")]
+pub mod data;
 mod dense;
 mod error;
 mod gemm;
@@ -175,7 +177,7 @@ pub use storage::HeapMatrix;
 pub use storage::{Buffer, Heap, Inline, Storage, Values};
 #[cfg(feature = "std")]
 pub use train::History;
-pub use train::{evaluate, Data, Fit, Metrics, Trainer, CHUNK};
+pub use train::{class, evaluate, Data, Fit, Metrics, Trainer, CHUNK};
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
 ///

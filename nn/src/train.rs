@@ -205,9 +205,14 @@ where
     }
 }
 
-/// The class a sample's outputs stand for: the index of the largest, or for a single
-/// output, whether it is at least 0.5.
-fn class<T: Float>(v: &[T]) -> usize {
+/// The class a sample's outputs (or one-hot target) stand for: the index of the largest, or
+/// for a single output, whether it is at least 0.5.
+///
+/// ```
+/// assert_eq!(nn::class(&[0.1f32, 0.7, 0.2]), 1);
+/// assert_eq!(nn::class(&[0.3f32]), 0);
+/// ```
+pub fn class<T: Float>(v: &[T]) -> usize {
     match v.len() {
         1 => usize::from(v[0] >= c(0.5)),
         _ => crate::loss::largest(v),
@@ -241,32 +246,6 @@ pub struct Fit {
     pub validation_split: f64,
     /// No progress bar. Without it, one is drawn on stderr when stderr is a terminal.
     pub quiet: bool,
-}
-
-/// `(inputs, targets)` owned.
-#[cfg(feature = "std")]
-type Owned<T, const I: usize, const O: usize> = (Vec<SVector<T, I>>, Vec<SVector<T, O>>);
-
-/// Splits `(xs, ys)` into a training part and, held out, `fraction` of the samples chosen with
-/// `rng`, each in its original order.
-#[cfg(feature = "std")]
-fn hold_out<T: Float, const I: usize, const O: usize>(
-    (xs, ys): Data<'_, T, I, O>,
-    fraction: f64,
-    rng: &mut impl rand::Rng,
-) -> (Owned<T, I, O>, Owned<T, I, O>) {
-    let held = (xs.len() as f64 * fraction).round() as usize;
-    let mut order: Vec<usize> = (0..xs.len()).collect();
-    rand::seq::SliceRandom::shuffle(&mut order[..], rng);
-    let mut is_held = vec![false; xs.len()];
-    order.iter().take(held).for_each(|&i| is_held[i] = true);
-    let (mut train, mut validation) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
-    for ((x, y), held) in xs.iter().zip(ys).zip(is_held) {
-        let part = if held { &mut validation } else { &mut train };
-        part.0.push(*x);
-        part.1.push(*y);
-    }
-    (train, validation)
 }
 
 /// What [`Trainer::fit`] measured after every epoch.
@@ -354,7 +333,9 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         let (x, y) = train;
         ensure(x.len() == y.len(), Error::LengthMismatch(x.len(), y.len()))?;
         let split = match validation {
-            None if fit.validation_split > 0.0 => hold_out(train, fit.validation_split, &mut rng),
+            None if fit.validation_split > 0.0 => {
+                crate::data::hold_out(train, fit.validation_split, &mut rng)
+            }
             _ => ((Vec::new(), Vec::new()), (Vec::new(), Vec::new())),
         };
         let ((x, y), (vx, vy)) = (&split.0, &split.1);

@@ -1,0 +1,342 @@
+//! Data for classification (feature `std`): a numeric CSV file in, a seeded stratified split,
+//! standardisation fitted on the training part, one-hot targets for the network, and the
+//! standardisation folded into the network's first layer, so that the saved or embedded model
+//! takes raw inputs.
+//!
+//! ```
+//! use nn::data::{Scaler, Table};
+//!
+//! let csv = "height,weight,class\n1.0,10,0\n1.2,11,0\n1.1,12,0\n2.0,30,1\n2.2,31,1\n2.1,29,1\n";
+//! let table = Table::from_csv(csv.as_bytes(), "class")?;
+//! assert_eq!((table.names.len(), table.classes()), (2, 2));
+//! let (train, test) = table.split(1.0 / 3.0, 7)?; // one of each class's three to test
+//! assert_eq!((train.rows.len(), test.rows.len()), (4, 2));
+//! let scaler = Scaler::fit(&train);
+//! let (x, y) = scaler.apply(&train).data::<f32, 2, 2>()?;
+//! assert_eq!((x.len(), y[0].sum()), (4, 1.0));
+//! # Ok::<(), nn::Error>(())
+//! ```
+use crate::{c, Data, Error, Float, Model};
+use nalgebra::SVector;
+use rand::{seq::SliceRandom, SeedableRng};
+use std::fmt;
+
+/// Why a data set cannot be read or used. Each variant says where: the line (1-based, the
+/// header is line 1) and the column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataError {
+    /// The file cannot be read, or is not CSV: `(what, why)`.
+    Read(String, String),
+    /// A row with another number of fields than the header: `(line, expected, found)`.
+    Ragged(u64, usize, usize),
+    /// A feature that is not a finite number: `(line, column, text)`.
+    NotANumber(u64, String, String),
+    /// A target that is not a class `0, 1, 2, ...`: `(line, column, text)`.
+    NotAClass(u64, String, String),
+    /// No column of this name: `(name, the columns there are)`.
+    UnknownColumn(String, Vec<String>),
+    /// A class with too few samples to be in both parts of a split: `(class, samples)`.
+    TooFewSamples(usize, usize),
+    /// The data does not fit the network: `(what, the network's, the data's)`, such as
+    /// `("features", 4, 5)`.
+    Shape(&'static str, usize, usize),
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Read(what, why) => write!(f, "cannot read {what}: {why}"),
+            Self::Ragged(line, e, x) => write!(f, "line {line}: {x} fields, the header has {e}"),
+            Self::NotANumber(line, column, text) => {
+                write!(
+                    f,
+                    "line {line}, column `{column}`: `{text}` is not a finite number"
+                )
+            }
+            Self::NotAClass(line, column, text) => write!(
+                f,
+                "line {line}, column `{column}`: `{text}` is not a class (0, 1, 2, ...)"
+            ),
+            Self::UnknownColumn(name, names) => {
+                write!(f, "no column `{name}`; the columns are {names:?}")
+            }
+            Self::TooFewSamples(class, n) => write!(
+                f,
+                "class {class} has {n} sample(s): a split needs at least 2, one for each part"
+            ),
+            Self::Shape(what, e, x) => write!(f, "the network takes {e} {what}, the data has {x}"),
+        }
+    }
+}
+
+impl From<DataError> for Error {
+    fn from(e: DataError) -> Self {
+        Error::Data(e)
+    }
+}
+
+/// A classification data set: a row of numbers per sample, and its class.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    /// The feature columns' names, from the header.
+    pub names: Vec<String>,
+    /// One row of feature values per sample.
+    pub rows: Vec<Vec<f64>>,
+    /// Each sample's class, from the target column: `0..classes()`.
+    pub labels: Vec<usize>,
+}
+
+impl Table {
+    /// Reads the CSV file `path`: a header of column names, then one sample per line, every
+    /// field a number; the column named `target` holds the classes (`0, 1, 2, ...`), the
+    /// others are the features.
+    ///
+    /// # Errors
+    /// [`DataError`]: an unreadable file, an unknown target column, a ragged row, a field that
+    /// is not a finite number, a target that is not a class; each names its line and column.
+    pub fn read_csv(path: impl AsRef<std::path::Path>, target: &str) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path);
+        let read_error =
+            |e: std::io::Error| DataError::Read(path.display().to_string(), e.to_string());
+        Self::from_csv(file.map_err(read_error)?, target)
+    }
+
+    /// [`Table::read_csv`] from any reader, such as a string's bytes.
+    ///
+    /// # Errors
+    /// As [`Table::read_csv`].
+    pub fn from_csv(reader: impl std::io::Read, target: &str) -> Result<Self, Error> {
+        let mut csv = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(reader);
+        let read_error = |e: csv::Error| DataError::Read("the CSV data".into(), e.to_string());
+        let header: Vec<String> = csv
+            .headers()
+            .map_err(read_error)?
+            .iter()
+            .map(Into::into)
+            .collect();
+        let Some(y) = header.iter().position(|name| name == target) else {
+            return Err(DataError::UnknownColumn(target.into(), header).into());
+        };
+        let mut table = Self {
+            names: header
+                .iter()
+                .filter(|name| *name != target)
+                .cloned()
+                .collect(),
+            ..Self::default()
+        };
+        for record in csv.records() {
+            let record = record.map_err(|e| match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    pos,
+                    expected_len,
+                    len,
+                } => {
+                    let line = pos.as_ref().map_or(0, csv::Position::line);
+                    DataError::Ragged(line, *expected_len as usize, *len as usize)
+                }
+                _ => read_error(e),
+            })?;
+            let line = record.position().map_or(0, csv::Position::line);
+            let mut row = Vec::with_capacity(header.len() - 1);
+            for (i, (text, column)) in record.iter().zip(&header).enumerate() {
+                let value = text.parse::<f64>().ok().filter(|v| v.is_finite());
+                let Some(value) = value else {
+                    return Err(DataError::NotANumber(line, column.clone(), text.into()).into());
+                };
+                if i != y {
+                    row.push(value);
+                } else if value >= 0.0 && value.fract() == 0.0 && value < f64::from(u32::MAX) {
+                    table.labels.push(value as usize);
+                } else {
+                    return Err(DataError::NotAClass(line, column.clone(), text.into()).into());
+                }
+            }
+            table.rows.push(row);
+        }
+        Ok(table)
+    }
+
+    /// The number of classes: the largest label and one.
+    pub fn classes(&self) -> usize {
+        self.labels.iter().max().map_or(0, |&c| c + 1)
+    }
+
+    /// The samples at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> Self {
+        Self {
+            names: self.names.clone(),
+            rows: indices.iter().map(|&i| self.rows[i].clone()).collect(),
+            labels: indices.iter().map(|&i| self.labels[i]).collect(),
+        }
+    }
+
+    /// Splits the samples into `(rest, part)`, with `fraction` of every class (rounded, and at
+    /// least one, but never all) in `part`, chosen at random from `seed`: a stratified split,
+    /// as scikit-learn's `train_test_split(..., stratify=y)`. Split a test set off the whole,
+    /// then a validation set off the rest. Both parts come shuffled.
+    ///
+    /// # Errors
+    /// [`DataError::TooFewSamples`] for a class with fewer than 2 samples.
+    pub fn split(&self, fraction: f64, seed: u64) -> Result<(Self, Self), Error> {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut rest = Vec::new();
+        let mut part = Vec::new();
+        for class in 0..self.classes() {
+            let mut samples: Vec<usize> = (0..self.labels.len())
+                .filter(|&i| self.labels[i] == class)
+                .collect();
+            match samples.len() {
+                0 => continue,
+                1 => return Err(DataError::TooFewSamples(class, 1).into()),
+                _ => samples.shuffle(&mut rng),
+            }
+            let n = (samples.len() as f64 * fraction).round() as usize;
+            let n = n.clamp(1, samples.len() - 1);
+            part.extend_from_slice(&samples[..n]);
+            rest.extend_from_slice(&samples[n..]);
+        }
+        rest.shuffle(&mut rng);
+        part.shuffle(&mut rng);
+        Ok((self.select(&rest), self.select(&part)))
+    }
+
+    /// The inputs and the targets as a network of `I` inputs and `O` outputs takes them: each
+    /// row as an `SVector`, each class one-hot (with one output, the class itself, 0 or 1).
+    ///
+    /// # Errors
+    /// [`DataError::Shape`] if the table has other than `I` features, or more classes than
+    /// the network has outputs (two for a single output).
+    pub fn data<T: Float, const I: usize, const O: usize>(&self) -> Result<Owned<T, I, O>, Error> {
+        let classes = self.classes();
+        if self.names.len() != I {
+            return Err(DataError::Shape("features", I, self.names.len()).into());
+        } else if classes > O.max(2) {
+            return Err(DataError::Shape("classes", O.max(2), classes).into());
+        }
+        let inputs = self
+            .rows
+            .iter()
+            .map(|row| SVector::from_fn(|i, _| c(row[i])));
+        let targets = self.labels.iter().map(|&class| one_hot(class));
+        Ok((inputs.collect(), targets.collect()))
+    }
+}
+
+/// The target of a sample of `class` for a network of `O` outputs: 1 at the class, 0
+/// elsewhere; with one output (a sigmoid), the class itself, 0 or 1. [`crate::class`] turns
+/// outputs back into a class.
+pub fn one_hot<T: Float, const O: usize>(class: usize) -> SVector<T, O> {
+    match O {
+        1 => SVector::from_element(c(class as f64)),
+        _ => SVector::from_fn(|i, _| c(f64::from(u8::from(i == class)))),
+    }
+}
+
+/// A standardisation: each feature minus its mean, over its standard deviation, with the
+/// statistics of the data it was fitted on (the training part only, so that nothing of the
+/// test data leaks into the model), as scikit-learn's `StandardScaler`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scaler {
+    /// Each feature's mean.
+    pub mean: Vec<f64>,
+    /// Each feature's standard deviation (1 for a constant feature, which then only loses its
+    /// mean).
+    pub std: Vec<f64>,
+}
+
+impl Scaler {
+    /// The means and standard deviations (population, as scikit-learn's) of `table`'s
+    /// features.
+    pub fn fit(table: &Table) -> Self {
+        let n = table.rows.len().max(1) as f64;
+        let columns = 0..table.names.len();
+        let mean: Vec<f64> = columns
+            .clone()
+            .map(|j| table.rows.iter().map(|row| row[j]).sum::<f64>() / n)
+            .collect();
+        let variance = |j: usize| {
+            table
+                .rows
+                .iter()
+                .map(|row| (row[j] - mean[j]).powi(2))
+                .sum::<f64>()
+                / n
+        };
+        let std = columns
+            .map(variance)
+            .map(|v| if v > 0.0 { v.sqrt() } else { 1.0 });
+        let std = std.collect();
+        Self { mean, std }
+    }
+
+    /// `table` standardised.
+    pub fn apply(&self, table: &Table) -> Table {
+        let scale = |row: &Vec<f64>| -> Vec<f64> {
+            let features = row.iter().zip(&self.mean).zip(&self.std);
+            features.map(|((x, m), s)| (x - m) / s).collect()
+        };
+        Table {
+            rows: table.rows.iter().map(scale).collect(),
+            ..table.clone()
+        }
+    }
+
+    /// Folds the standardisation into `net`'s first layer, so that `net` computes on raw
+    /// inputs what it computed on standardised ones: with `x' = (x - m) / s`,
+    /// `W·x' + b = (W / s)·x + (b - (W / s)·m)`, so column `j` of `W` is divided by `s_j`
+    /// and `b` loses `Σ_j W_j·m_j / s_j`. Save or embed `net` after this.
+    ///
+    /// # Errors
+    /// [`DataError::Shape`] if the network's input size is not the number of features.
+    pub fn fold_into<N: Model>(&self, net: &mut N) -> Result<(), Error> {
+        let (outputs, inputs, _) = N::LAYERS[0];
+        if inputs != self.mean.len() {
+            return Err(DataError::Shape("features", inputs, self.mean.len()).into());
+        }
+        let mut tensors = net.params_mut();
+        let (Some(weight), Some(bias)) = (tensors.next(), tensors.next()) else {
+            return Ok(());
+        };
+        // Column `j` of the weights (nalgebra keeps them column by column) multiplies input `j`.
+        for ((column, m), s) in weight
+            .chunks_exact_mut(outputs)
+            .zip(&self.mean)
+            .zip(&self.std)
+        {
+            for (w, b) in column.iter_mut().zip(bias.iter_mut()) {
+                *w = c(w.to_f64() / s);
+                *b = c(b.to_f64() - w.to_f64() * m);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A data set's `(inputs, targets)`, owned: `(&inputs, &targets)` is the [`Data`] that
+/// training and evaluation take.
+pub type Owned<T, const I: usize, const O: usize> = (Vec<SVector<T, I>>, Vec<SVector<T, O>>);
+
+/// Splits `(xs, ys)` into a training part and, held out, `fraction` of the samples chosen with
+/// `rng`, each in its original order: [`crate::Fit::validation_split`].
+pub(crate) fn hold_out<T: Float, const I: usize, const O: usize>(
+    (xs, ys): Data<'_, T, I, O>,
+    fraction: f64,
+    rng: &mut impl rand::Rng,
+) -> (Owned<T, I, O>, Owned<T, I, O>) {
+    let held = (xs.len() as f64 * fraction).round() as usize;
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    rand::seq::SliceRandom::shuffle(&mut order[..], rng);
+    let mut is_held = vec![false; xs.len()];
+    order.iter().take(held).for_each(|&i| is_held[i] = true);
+    let (mut train, mut validation) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
+    for ((x, y), held) in xs.iter().zip(ys).zip(is_held) {
+        let part = if held { &mut validation } else { &mut train };
+        part.0.push(*x);
+        part.1.push(*y);
+    }
+    (train, validation)
+}
