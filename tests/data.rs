@@ -89,7 +89,7 @@ fn every_bad_input_is_an_error_naming_where() {
 #[test]
 fn the_split_is_stratified_seeded_and_complete() {
     let csv: String = std::iter::once("x,y\n".to_string())
-        .chain((0..100).map(|i| format!("{i},{}\n", usize::from(i.is_multiple_of(4)))))
+        .chain((0..100usize).map(|i| format!("{i},{}\n", usize::from(i.is_multiple_of(4)))))
         .collect();
     let t = table(&csv, "y").expect("good");
     let (rest, part) = t.split(0.2, 3).expect("splits");
