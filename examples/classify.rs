@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example classify                  # the first 10 images of the data set
+//! cargo run --release --example classify -- --count 20 FILE.csv
 //! echo "0,0,5,13,9,1,0,0,..." | cargo run --release --example classify -- -   # 64 pixels a line
 //! ```
 use nn::prelude::*;
@@ -17,18 +18,33 @@ network! {
 /// The model, in the binary's read-only data.
 static MODEL: Digits = Digits::TRAINED;
 
-fn main() {
-    let from_stdin = std::env::args().nth(1).is_some_and(|a| a == "-");
-    let lines: Vec<String> = if from_stdin {
-        std::io::stdin().lines().map_while(Result::ok).collect()
-    } else {
-        nn_examples::DIGITS_CSV
+/// Classifies digits with the embedded model.
+#[derive(clap::Parser)]
+struct Args {
+    /// A CSV file with a header and 64 pixel counts per line (a 65th field, the digit, is
+    /// shown), or `-` for such lines, without a header, on stdin.
+    #[arg(default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/digits.csv"))]
+    input: String,
+    /// How many images to classify.
+    #[arg(long, default_value_t = 10)]
+    count: usize,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = <Args as clap::Parser>::parse();
+    let lines: Vec<String> = match args.input.as_str() {
+        "-" => std::io::stdin().lines().collect::<Result<_, _>>()?,
+        path => std::fs::read_to_string(path)?
             .lines()
-            .take(10)
+            .skip(1)
             .map(String::from)
-            .collect()
+            .collect(),
     };
-    for line in lines.iter().filter(|l| !l.trim().is_empty()) {
+    for line in lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .take(args.count)
+    {
         let values: Result<Vec<f32>, _> = line.split(',').map(|v| v.trim().parse()).collect();
         match values {
             Ok(v) if v.len() >= 64 => {
@@ -41,4 +57,5 @@ fn main() {
             _ => eprintln!("skipped a line that does not start with 64 numbers: {line}"),
         }
     }
+    Ok(())
 }

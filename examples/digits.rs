@@ -8,11 +8,12 @@
 //! and accuracy curves.
 //!
 //! ```text
-//! cargo run --release --example digits -- [--epochs N] [--seed N] [--out DIR]
+//! cargo run --release --example digits -- [--epochs N] [--seed N] [--out DIR]   # --help: all
 //! ```
+use clap::Parser;
+use nn::data::{Scaler, Table};
 use nn::prelude::*;
 use nn::{Adam, CrossEntropy, Fit, Metrics, Trainer};
-use nn_examples::digits;
 use plotters::prelude::*;
 use std::{error::Error, path::PathBuf, time::Instant};
 
@@ -21,108 +22,68 @@ network! {
     pub struct Digits < 64 => 32 relu => 10 softmax >
 }
 
-const HELP: &str = "Trains a digit classifier on the UCI handwritten digits.
-
-Usage: cargo run --release --example digits -- [OPTIONS]
-
-Options:
-  --epochs N   the most epochs to train (early stopping may end sooner) [default: 60]
-  --seed N     the seed of the split, the initial weights and the shuffles [default: 0]
-  --lr X       Adam's learning rate [default: 0.01]
-  --patience N stop after N epochs without a better validation loss, 0: never [default: 15]
-  --out DIR    where to write digits.safetensors and digits-training.svg
-               [default: examples/models]
-  --quiet      no progress bar
-  -h, --help   print this help";
-
-/// The command line.
+/// Trains a digit classifier on the UCI handwritten digits.
+#[derive(Parser)]
 struct Args {
+    /// The most epochs to train (early stopping may end sooner).
+    #[arg(long, default_value_t = 60)]
     epochs: usize,
-    lr: f64,
-    patience: usize,
+    /// The seed of the split, the initial weights and the shuffles.
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Adam's learning rate.
+    #[arg(long, default_value_t = 0.01)]
+    lr: f64,
+    /// Stop after this many epochs without a better validation loss (0: never).
+    #[arg(long, default_value_t = 15)]
+    patience: usize,
+    /// Where to write digits.safetensors and digits-training.svg.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/models"))]
     out: PathBuf,
+    /// No progress bar.
+    #[arg(long)]
     quiet: bool,
 }
 
-fn args() -> Result<Args, String> {
-    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/models");
-    let mut args = Args {
-        epochs: 60,
-        lr: 0.01,
-        patience: 15,
-        seed: 0,
-        out,
-        quiet: false,
-    };
-    let mut words = std::env::args().skip(1);
-    while let Some(flag) = words.next() {
-        let mut value = || words.next().ok_or(format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--epochs" => args.epochs = value()?.parse().map_err(|e| format!("--epochs: {e}"))?,
-            "--lr" => args.lr = value()?.parse().map_err(|e| format!("--lr: {e}"))?,
-            "--patience" => {
-                args.patience = value()?.parse().map_err(|e| format!("--patience: {e}"))?
-            }
-            "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--out" => args.out = value()?.into(),
-            "--quiet" => args.quiet = true,
-            "-h" | "--help" => return Err(HELP.to_string()),
-            _ => return Err(format!("unknown option {flag}\n\n{HELP}")),
-        }
-    }
-    Ok(args)
-}
-
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = match args() {
-        Ok(args) => args,
-        Err(help) if help == HELP => {
-            println!("{HELP}");
-            return Ok(());
-        }
-        Err(message) => {
-            eprintln!("{message}");
-            std::process::exit(2);
-        }
-    };
-    let (train, mut test) = digits().stratified_split(0.2, args.seed);
-    let (mut train, mut validation) = train.stratified_split(0.1, args.seed);
-    let (mean, std) = train.standardize(&mut [&mut validation, &mut test]);
+    let args = Args::parse();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/digits.csv");
+    let table = Table::read_csv(path, "digit")?;
+    let (train, test) = table.split(0.2, args.seed)?;
+    let (train, validation) = train.split(0.1, args.seed)?;
+    let scaler = Scaler::fit(&train);
+    let (x, y) = scaler.apply(&train).data()?;
+    let (validation_x, validation_y) = scaler.apply(&validation).data()?;
+    let (test_x, test_y) = scaler.apply(&test).data()?;
 
     let mut net = Digits::new(args.seed);
     println!("{}\n", net.summary());
     let mut trainer = Trainer::new(Adam::new(args.lr), CrossEntropy);
-    let (epochs, seed, quiet) = (args.epochs, args.seed, args.quiet);
     let fit = Fit {
-        epochs,
+        epochs: args.epochs,
         batch_size: 32,
-        seed,
+        seed: args.seed,
         patience: (args.patience > 0).then_some(args.patience),
-        quiet,
+        quiet: args.quiet,
         ..Fit::default()
     };
     let start = Instant::now();
-    let validation = (&validation.x[..], &validation.y[..]);
-    let history = trainer.fit(&mut net, (&train.x, &train.y), Some(validation), &fit)?;
+    let validation = (&validation_x[..], &validation_y[..]);
+    let history = trainer.fit(&mut net, (&x, &y), Some(validation), &fit)?;
     let seconds = start.elapsed().as_secs_f64();
 
-    let Metrics { loss, accuracy } = nn::evaluate(&net, (&test.x, &test.y), CrossEntropy);
+    let Metrics { loss, accuracy } = nn::evaluate(&net, (&test_x, &test_y), CrossEntropy);
     let (ran, best) = (history.train.len(), history.best_epoch + 1);
     println!("trained {ran} epochs in {seconds:.2} s, kept the weights of epoch {best}");
     println!(
         "test: accuracy {:.2}% ({} images), loss {loss:.4}\n",
         accuracy * 100.0,
-        test.x.len()
+        test_x.len()
     );
-    print_confusion(&net, &test.x, &test.labels);
+    print_confusion(&net, &test_x, &test.labels);
 
-    // The saved model takes raw pixels: the standardisation folds into the first layer, since
-    // W·((x - m) / s) + b = (W / s)·x + (b - (W / s)·m), dividing each column of W by s.
-    for (mut column, s) in net.l1.weight.column_iter_mut().zip(std.iter()) {
-        column /= *s;
-    }
-    net.l1.bias -= net.l1.weight * mean;
+    // The saved model takes raw pixels: the standardisation folds into the first layer.
+    scaler.fold_into(&mut net)?;
     std::fs::create_dir_all(&args.out)?;
     let model = args.out.join("digits.safetensors");
     nn::save(&net, &model)?;

@@ -1,7 +1,6 @@
 //! The digits model that `examples/digits.rs` saved, embedded at compile time, is the very
 //! model that loading the file at run time gives, and it classifies the digits well.
 use nn::prelude::*;
-use nn_examples::digits;
 
 network! {
     struct Digits < 64 => 32 relu => 10 softmax >
@@ -16,16 +15,16 @@ fn the_embedded_const_and_the_loaded_file_are_identical() {
     );
     let loaded: Digits = nn::load(path).expect("the model the digits example saved");
     assert_eq!(loaded, Digits::TRAINED);
-    let data = digits();
-    for x in &data.x {
+    let table = nn::data::Table::read_csv("examples/data/digits.csv", "digit").expect("digits");
+    let (xs, _) = table.data::<f32, 64, 10>().expect("64 pixels, 10 digits");
+    for x in &xs {
         assert_eq!(loaded.forward(x), Digits::TRAINED.forward(x));
     }
-    let right = data
-        .x
+    let right = xs
         .iter()
-        .zip(&data.labels)
+        .zip(&table.labels)
         .filter(|(x, &l)| Digits::TRAINED.forward(x).imax() == l);
-    let accuracy = right.count() as f64 / data.x.len() as f64;
+    let accuracy = right.count() as f64 / xs.len() as f64;
     assert!(
         accuracy > 0.97,
         "accuracy on all 1797 digits (most seen in training): {accuracy}"

@@ -1,12 +1,17 @@
 //! Training: it learns XOR and iris, it is reproducible, the optimizers follow PyTorch's update
 //! rules, and bad input gives an `Err` with the last good weights kept.
+use nn::data::{Scaler, Table};
 use nn::prelude::*;
 use nn::{Adam, BinaryCrossEntropy, CrossEntropy, Error, Fit, Mse, Optimizer, Sgd, Trainer};
-use nn_examples::iris;
 
 network! { struct Xor < 2 => 8 tanh => 1 sigmoid > }
 network! { struct Iris < 4 => 16 relu => 3 softmax > }
 network! { struct Line: f64 < 1 => 1 linear > }
+
+/// Fisher's iris: 150 flowers, 4 measurements, 3 classes.
+fn iris() -> Table {
+    Table::read_csv("examples/data/iris.csv", "species").expect("iris")
+}
 
 fn xor_data() -> (Vec<SVector<f32, 2>>, Vec<SVector<f32, 1>>) {
     let xs = [[0., 0.], [0., 1.], [1., 0.], [1., 1.]]
@@ -47,15 +52,17 @@ fn xor_is_learned_from_at_least_9_of_10_seeds() {
 
 #[test]
 fn iris_reaches_93_percent_on_a_stratified_split() {
-    let (mut train, mut test) = iris().stratified_split(0.2, 0);
-    train.standardize(&mut [&mut test]);
-    assert_eq!((train.x.len(), test.x.len()), (120, 30));
+    let (train, test) = iris().split(0.2, 0).expect("splits");
+    let scaler = Scaler::fit(&train);
+    let (x, y) = scaler.apply(&train).data().expect("4 features, 3 classes");
+    let (test_x, test_y) = scaler.apply(&test).data().expect("4 features, 3 classes");
+    assert_eq!((x.len(), test_x.len()), (120, 30));
     let mut net = Iris::new(0);
     let mut trainer = Trainer::new(Adam::new(0.01), CrossEntropy);
     trainer
-        .fit(&mut net, (&train.x, &train.y), None, &quiet(100, 16))
+        .fit(&mut net, (&x, &y), None, &quiet(100, 16))
         .expect("finite");
-    let m = nn::evaluate(&net, (&test.x, &test.y), CrossEntropy);
+    let m = nn::evaluate(&net, (&test_x, &test_y), CrossEntropy);
     assert!(m.accuracy >= 0.93, "test accuracy {}", m.accuracy);
 }
 
@@ -317,8 +324,8 @@ fn an_optimizer_that_writes_nan_leaves_the_network_as_it_was() {
 /// fraction ignored; the split not seeded.
 #[test]
 fn validation_split_holds_out_a_seeded_fraction() {
-    let data = iris();
-    let (xs, ys) = (&data.x[..], &data.y[..]);
+    let data = iris().data().expect("4 features, 3 classes");
+    let (xs, ys) = (&data.0[..], &data.1[..]);
     let run = |split: f64, seed: u64, validation: Option<nn::Data<'_, f32, 4, 3>>| {
         let mut net = Iris::new(0);
         let mut trainer = Trainer::new(Adam::new(0.01), CrossEntropy);
