@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Mutation testing: cargo-mutants changes one operator at a time in FILE and reruns the tests.
+#   bash scripts/mutants.sh FILE [TEST...]
+# e.g. `bash scripts/mutants.sh nn/src/optim.rs training batches no_heap` runs only those test
+# files of the root package for each mutant (much faster); with no TEST, all of them.
+# nn's tests live in the root package (nn-examples), but cargo-mutants 27.1 runs only the
+# mutated package's tests (`cargo test --package=nn@...`), with or without `--test-workspace
+# true`. So this script hands cargo-mutants a `cargo` that runs the root package's tests
+# instead. Results go to mutants.out/ (caught.txt, missed.txt, ...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+file=$1
+shift
+tests=""
+for t in "$@"; do tests="$tests --test $t"; done
+wrapper=$(mktemp)
+trap 'rm -f "$wrapper"' EXIT
+cat > "$wrapper" <<WRAP
+#!/usr/bin/env bash
+args=()
+for a in "\$@"; do
+  case "\$a" in
+    --package=nn@*|--package=nn-macros@*) args+=("--package=nn-examples") ;;
+    *) args+=("\$a") ;;
+  esac
+done
+if [ "\${1:-}" = test ]; then exec "$(command -v cargo)" "\${args[@]}" $tests; fi
+exec "$(command -v cargo)" "\${args[@]}"
+WRAP
+chmod +x "$wrapper"
+CARGO="$wrapper" cargo-mutants mutants --workspace -f "$file" -j 1 --timeout 300
