@@ -362,3 +362,23 @@ fn validation_split_holds_out_a_seeded_fraction() {
         run(0.0, 1, Some((&xs[..10], &ys[..10]))).0.expect("trains")
     );
 }
+
+network! { struct Chain < 1 => 1 relu => 1 linear > }
+
+/// A gradient that overflows while the loss is finite is refused as such, before the
+/// optimizer runs: the first layer's weights see the input 1e30 times the error 2e20.
+/// Mutation caught: the gradient's finiteness folded with `|=` (never false).
+#[test]
+fn an_overflowing_gradient_is_named() {
+    let mut net = Chain::default();
+    net.l1.bias[0] = 1.0;
+    net.l2.weight[0] = 1e10;
+    let before = net.clone();
+    let (x, y) = ([SVector::from([1e30f32])], [SVector::from([0.0])]);
+    let mut trainer = Trainer::new(Sgd::new(0.1, 0.0), Mse);
+    assert_eq!(
+        trainer.step(&mut net, (&x, &y)),
+        Err(Error::NonFinite("gradient", 0, 0))
+    );
+    assert_eq!(net, before);
+}
