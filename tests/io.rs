@@ -339,3 +339,60 @@ fn the_same_network_saves_to_the_same_bytes() {
         assert_eq!(nn::to_bytes(&net).expect("serialise"), first);
     }
 }
+
+/// `state_dict` lists the tensors as PyTorch does (row-major `[out, in]`), `load_state_dict`
+/// takes them back, checked like a file. Mutations caught: rows and columns swapped; a check
+/// dropped.
+#[test]
+fn state_dicts_round_trip_in_pytorch_layout_and_are_checked() {
+    let net = Wide::new(4);
+    let tensors = nn::state_dict(&net);
+    let names: Vec<_> = tensors.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "layers.0.weight",
+            "layers.0.bias",
+            "layers.1.weight",
+            "layers.1.bias",
+            "layers.2.weight",
+            "layers.2.bias"
+        ]
+    );
+    assert_eq!(tensors[2].shape, [4, 5]);
+    assert_eq!(
+        tensors[2].values[5 + 2],
+        net.l2.weight[(1, 2)],
+        "row 1, column 2"
+    );
+    assert_eq!(nn::load_state_dict::<Wide>(&tensors), Ok(net.clone()));
+    let load = |tensors: &[nn::Tensor<f64>]| match nn::load_state_dict::<Wide>(tensors) {
+        Err(Error::Load(e)) => e,
+        other => panic!("expected an error: {other:?}"),
+    };
+    assert_eq!(
+        load(&tensors[1..]),
+        LoadError::MissingTensor("layers.0.weight".into())
+    );
+    let mut extra = tensors.clone();
+    extra[0].name = "layers.9.weight".into();
+    assert_eq!(
+        load(&extra),
+        LoadError::UnexpectedTensor("layers.9.weight".into())
+    );
+    let mut shape = tensors.clone();
+    shape[2].shape = vec![5, 4];
+    assert_eq!(
+        load(&shape),
+        LoadError::Shape("layers.1.weight".into(), vec![4, 5], vec![5, 4])
+    );
+    let mut short = tensors.clone();
+    short[3].values.pop();
+    assert_eq!(
+        load(&short),
+        LoadError::Shape("layers.1.bias".into(), vec![4], vec![3])
+    );
+    let mut nan = tensors;
+    nan[4].values[0] = f64::NAN;
+    assert_eq!(load(&nan), LoadError::NonFinite("layers.2.weight".into()));
+}

@@ -22,6 +22,83 @@ fn row_major(shape: &[usize]) -> impl Iterator<Item = usize> + '_ {
     (0..o).flat_map(move |r| (0..n).map(move |c| c * o + r))
 }
 
+/// One tensor of a network as PyTorch's `state_dict()` holds it: its name
+/// (`layers.{i}.weight` or `layers.{i}.bias`), its shape (`[out, in]` or `[out]`) and its
+/// values, row by row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tensor<T> {
+    /// `layers.{i}.weight` or `layers.{i}.bias`, `i` counting dense layers from 0.
+    pub name: String,
+    /// `[out, in]` for a weight, `[out]` for a bias.
+    pub shape: Vec<usize>,
+    /// The values, row-major (nalgebra keeps a matrix column by column).
+    pub values: Vec<T>,
+}
+
+/// `net`'s tensors in PyTorch's order and layout, as `model.state_dict()` lists them: to read
+/// or write weights in code that thinks in `[out, in]` rows.
+///
+/// ```
+/// use nn::prelude::*;
+/// network! { struct Net < 3 => 2 linear > }
+/// let mut net = Net::default();
+/// net.l1.weight[(1, 0)] = 5.0; // output 1, input 0
+/// let tensors = nn::state_dict(&net);
+/// assert_eq!((tensors[0].name.as_str(), &tensors[0].shape[..]), ("layers.0.weight", &[2, 3][..]));
+/// assert_eq!(tensors[0].values, [0.0, 0.0, 0.0, 5.0, 0.0, 0.0]);
+/// assert_eq!(nn::load_state_dict::<Net>(&tensors), Ok(net));
+/// ```
+pub fn state_dict<N: Model>(net: &N) -> Vec<Tensor<N::Scalar>> {
+    let tensors = layout::<N>().tensors().into_iter().zip(net.params());
+    let tensor = |((name, shape), t): ((String, Vec<usize>), &[N::Scalar])| {
+        let values = row_major(&shape).map(|i| t[i]).collect();
+        Tensor {
+            name,
+            shape,
+            values,
+        }
+    };
+    tensors.map(tensor).collect()
+}
+
+/// The network whose tensors, in PyTorch's order and layout, are `tensors` (as
+/// [`state_dict`] gives them), checked as loading checks a file.
+///
+/// # Errors
+/// [`Error::Load`]: [`LoadError::MissingTensor`], [`LoadError::UnexpectedTensor`],
+/// [`LoadError::Shape`] (for a shape, or values that are not as many as the shape holds) or
+/// [`LoadError::NonFinite`], naming the tensor.
+pub fn load_state_dict<N: Model>(tensors: &[Tensor<N::Scalar>]) -> Result<N, Error> {
+    let expected = layout::<N>().tensors();
+    let load = |e| Error::Load(e);
+    if let Some(extra) = tensors
+        .iter()
+        .find(|t| expected.iter().all(|e| e.0 != t.name))
+    {
+        return Err(load(LoadError::UnexpectedTensor(extra.name.clone())));
+    }
+    let mut net = N::default();
+    for ((name, shape), to) in expected.into_iter().zip(net.params_mut()) {
+        let Some(t) = tensors.iter().find(|t| t.name == name) else {
+            return Err(load(LoadError::MissingTensor(name)));
+        };
+        if t.shape != shape || t.values.len() != to.len() {
+            let found = if t.shape == shape {
+                vec![t.values.len()]
+            } else {
+                t.shape.clone()
+            };
+            return Err(load(LoadError::Shape(name, shape, found)));
+        } else if !crate::network::finite(&t.values) {
+            return Err(load(LoadError::NonFinite(name)));
+        }
+        row_major(&shape)
+            .zip(&t.values)
+            .for_each(|(i, &v)| to[i] = v);
+    }
+    Ok(net)
+}
+
 /// Writes `net` as safetensors bytes: `layers.{i}.weight` (`[out, in]`, row-major) and
 /// `layers.{i}.bias` for each dense layer `i`, with the architecture in the metadata. The same
 /// network always gives the same bytes.
@@ -30,16 +107,14 @@ fn row_major(shape: &[usize]) -> impl Iterator<Item = usize> + '_ {
 /// [`LoadError::Format`] if safetensors refuses to serialise.
 pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
     let format_error = |e: SafeTensorError| Error::Load(LoadError::Format(format!("{e}")));
-    let (tensors, mut data) = (layout::<N>().tensors(), Vec::new());
-    for (t, (_, shape)) in net.params().zip(&tensors) {
-        let bytes = row_major(shape).flat_map(|i| t[i].to_le());
-        data.push(bytes.collect::<Vec<u8>>());
-    }
+    let tensors = state_dict(net);
+    let bytes = |t: &Tensor<N::Scalar>| t.values.iter().flat_map(|v| v.to_le()).collect();
+    let data: Vec<Vec<u8>> = tensors.iter().map(bytes).collect();
     let f32 = N::Scalar::DTYPE == "F32";
     let (dtype, mut views) = (if f32 { Dtype::F32 } else { Dtype::F64 }, Vec::new());
-    for ((name, shape), bytes) in tensors.into_iter().zip(&data) {
-        let view = TensorView::new(dtype, shape, bytes).map_err(format_error)?;
-        views.push((name, view));
+    for (t, bytes) in tensors.iter().zip(&data) {
+        let view = TensorView::new(dtype, t.shape.clone(), bytes).map_err(format_error)?;
+        views.push((&t.name, view));
     }
     // One key only: safetensors writes its metadata map in hash order, and the same network
     // must always give the same bytes.

@@ -70,7 +70,7 @@ pub use dense::Dense;
 pub use error::Error;
 pub use gemm::{gemm, Product, BLOCKED_GEMM};
 #[cfg(feature = "alloc")]
-pub use io::{from_bytes, to_bytes, Embedded};
+pub use io::{from_bytes, load_state_dict, state_dict, to_bytes, Embedded, Tensor};
 #[cfg(feature = "std")]
 pub use io::{load, save};
 #[cfg(feature = "alloc")]
@@ -196,6 +196,15 @@ pub trait Float: nalgebra::RealField + Copy + Default {
     fn erf(self) -> Self;
     /// Widens (or keeps) the value as an `f64`.
     fn to_f64(self) -> f64;
+    /// The `f64` `x` in this type, rounded to the nearest `f32` for `f32`: the conversion
+    /// generic code needs, as in `T::cast(0.5)`.
+    ///
+    /// ```
+    /// use nn::Float;
+    /// fn half<T: Float>() -> T { T::cast(0.5) }
+    /// assert_eq!(half::<f32>(), 0.5f32);
+    /// ```
+    fn cast(x: f64) -> Self;
     /// The value's little-endian bytes.
     fn to_le(self) -> impl IntoIterator<Item = u8>;
 }
@@ -211,6 +220,9 @@ macro_rules! float {
             fn to_f64(self) -> f64 {
                 f64::from(self)
             }
+            fn cast(x: f64) -> Self {
+                x as $t
+            }
             fn to_le(self) -> impl IntoIterator<Item = u8> {
                 self.to_le_bytes()
             }
@@ -220,7 +232,7 @@ macro_rules! float {
 float!(f32, "F32", libm::erff);
 float!(f64, "F64", libm::erf);
 
-/// Converts an `f64` constant to the network's scalar type.
+/// Converts an `f64` constant to the network's scalar type: [`Float::cast`].
 pub(crate) fn c<T: Float>(x: f64) -> T {
-    nalgebra::convert(x)
+    T::cast(x)
 }
