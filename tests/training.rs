@@ -382,3 +382,36 @@ fn an_overflowing_gradient_is_named() {
     );
     assert_eq!(net, before);
 }
+
+/// A loss that stays exactly the same is no improvement: with a learning rate of 0, early
+/// stopping ends training `patience` epochs after the first. Mutation caught: `<` as `<=` in
+/// the comparison with the best loss.
+#[test]
+fn an_equal_loss_is_no_improvement() {
+    let (xs, ys) = xor_data();
+    let mut net = Xor::new(2);
+    let mut trainer = Trainer::new(Sgd::new(0.0, 0.0), BinaryCrossEntropy);
+    let fit = Fit {
+        patience: Some(2),
+        ..quiet(10, 4)
+    };
+    let history = trainer
+        .fit(&mut net, (&xs, &ys), None, &fit)
+        .expect("trains");
+    assert_eq!((history.train.len(), history.best_epoch), (3, 0));
+}
+
+/// Accuracy of a single-output network: a sample counts as right when the output and the
+/// target are on the same side of 0.5. Mutations caught: the single-output rule dropped (the
+/// index of the largest of one output is always 0); its comparison reversed.
+#[test]
+fn a_single_output_is_classified_by_its_side_of_one_half() {
+    assert_eq!(nn::class(&[0.7f32]), 1);
+    assert_eq!(nn::class(&[0.5f32]), 1);
+    assert_eq!(nn::class(&[0.3f32]), 0);
+    let mut net = Line::default();
+    net.l1.bias[0] = 0.8; // outputs 0.8 for every input
+    let xs = [SVector::from([0.0]), SVector::from([1.0])];
+    let ys = [SVector::from([1.0]), SVector::from([0.0])];
+    assert_eq!(nn::evaluate(&net, (&xs, &ys), Mse).accuracy, 0.5);
+}
