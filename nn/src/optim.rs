@@ -18,19 +18,8 @@ pub trait Optimizer<N: Model> {
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error>;
 }
 
-/// Whether `new(w, g, s)` is finite for every weight `w`, its gradient `g` and its state `s`
-/// (the first pass of a step).
-fn finite_after<N: Model, S: Copy>(
-    net: &N,
-    grads: &N,
-    state: impl Iterator<Item = S>,
-    new: impl Fn(N::Scalar, N::Scalar, S) -> N::Scalar,
-) -> Result<(), Error> {
-    let weights = net.params().flatten().zip(grads.params().flatten());
-    let mut finite = true;
-    for ((&w, &g), s) in weights.zip(state) {
-        finite &= new(w, g, s).is_finite();
-    }
+/// `Err` unless every new weight is finite (the end of a step's first pass).
+fn all_finite(finite: bool) -> Result<(), Error> {
     ensure(finite, Error::NonFinite("weights", 0, 0))
 }
 
@@ -63,8 +52,14 @@ impl<N: Model> Optimizer<N> for Sgd<N> {
         let mu = c::<N::Scalar>(self.momentum);
         // The new velocity and weight.
         let new = |w: N::Scalar, g, v: N::Scalar| (mu * v + g, w - lr * (mu * v + g));
-        let velocity = self.velocity.params().flatten().copied();
-        finite_after(net, grads, velocity, |w, g, v| new(w, g, v).1)?;
+        let mut finite = true;
+        let tensors = net.params().zip(grads.params());
+        for ((w, g), v) in tensors.zip(self.velocity.params()) {
+            for ((&w, &g), &v) in w.iter().zip(g).zip(v) {
+                finite &= new(w, g, v).1.is_finite();
+            }
+        }
+        all_finite(finite)?;
         let tensors = net.params_mut().zip(grads.params());
         for ((w, g), v) in tensors.zip(self.velocity.params_mut()) {
             for ((w, &g), v) in w.iter_mut().zip(g).zip(v) {
@@ -127,13 +122,15 @@ impl<N: Model> Optimizer<N> for Adam<N> {
             let v = k2 * v + j2 * g * g;
             (m, v, decay * w - lr * (m / c1) / ((v / c2).sqrt() + eps))
         };
-        let (m, v) = (&self.moments.0, &self.moments.1);
-        let moments = m
-            .params()
-            .flatten()
-            .copied()
-            .zip(v.params().flatten().copied());
-        finite_after(net, grads, moments, |w, g, s| new(w, g, s).2)?;
+        let mut finite = true;
+        let tensors = net.params().zip(grads.params());
+        let moments = self.moments.0.params().zip(self.moments.1.params());
+        for ((w, g), (m, v)) in tensors.zip(moments) {
+            for ((&w, &g), (&m, &v)) in w.iter().zip(g).zip(m.iter().zip(v)) {
+                finite &= new(w, g, (m, v)).2.is_finite();
+            }
+        }
+        all_finite(finite)?;
         self.t += 1;
         let tensors = net.params_mut().zip(grads.params());
         let moments = self.moments.0.params_mut().zip(self.moments.1.params_mut());
