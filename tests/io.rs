@@ -396,3 +396,42 @@ fn state_dicts_round_trip_in_pytorch_layout_and_are_checked() {
     nan[4].values[0] = f64::NAN;
     assert_eq!(load(&nan), LoadError::NonFinite("layers.2.weight".into()));
 }
+
+/// A file exactly as long as the loader allows still loads from disk (the loader reads at most
+/// that many bytes and one more), and a model saves to a bare file name in the working
+/// directory. Mutations caught: reading one byte short of the bound; the temporary file put
+/// in `""` rather than `.` for a bare file name.
+#[test]
+fn the_longest_allowed_file_loads_and_bare_names_save() {
+    let net = Xor::new(6);
+    let good = nn::to_bytes(&net).expect("serialise");
+    let header = u64::from_le_bytes(good[..8].try_into().expect("8 bytes")) as usize;
+    // The same file with its header padded with spaces (which JSON allows) to `n` bytes.
+    let padded = |n: usize| {
+        let mut bytes = (n as u64).to_le_bytes().to_vec();
+        bytes.extend(&good[8..8 + header]);
+        bytes.resize(8 + n, b' ');
+        bytes.extend(&good[8 + header..]);
+        bytes
+    };
+    let longest = (header..100_000)
+        .take_while(|&n| nn::from_bytes::<Xor>(&padded(n)).is_ok())
+        .last()
+        .expect("the file itself loads");
+    assert!(
+        longest > header && longest < 100_000 - 1,
+        "a bound exists: {longest}"
+    );
+    let path = std::env::temp_dir().join(format!("nn-longest-{}.safetensors", std::process::id()));
+    std::fs::write(&path, padded(longest)).expect("write");
+    let loaded = nn::load::<Xor>(&path);
+    std::fs::remove_file(&path).expect("remove");
+    assert_eq!(loaded, Ok(net.clone()));
+
+    let bare = format!("nn-bare-{}.safetensors", std::process::id());
+    let saved = nn::save(&net, &bare);
+    let loaded = nn::load::<Xor>(&bare);
+    let _ = std::fs::remove_file(&bare);
+    assert_eq!(saved, Ok(()));
+    assert_eq!(loaded, Ok(net));
+}
