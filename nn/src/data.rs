@@ -290,6 +290,23 @@ impl Scaler {
     /// `W·x' + b = (W / s)·x + (b - (W / s)·m)`, so column `j` of `W` is divided by `s_j`
     /// and `b` loses `Σ_j W_j·m_j / s_j`. Save or embed `net` after this.
     ///
+    /// ```
+    /// use nn::data::{Scaler, Table};
+    /// use nn::prelude::*;
+    ///
+    /// network! { struct Net: f64 < 2 => 3 relu => 2 softmax > }
+    /// let table = Table::from_csv("a,b,y\n1,100,0\n3,300,1\n2,250,1\n".as_bytes(), "y")?;
+    /// let scaler = Scaler::fit(&table);
+    /// let (raw, _) = table.data::<f64, 2, 2>()?;
+    /// let (scaled, _) = scaler.apply(&table).data::<f64, 2, 2>()?;
+    /// let net = Net::new(0);
+    /// let mut folded = net.clone();
+    /// scaler.fold_into(&mut folded)?;
+    /// let (a, b) = (net.forward(&scaled[0]), folded.forward(&raw[0]));
+    /// assert!((a - b).abs().max() < 1e-12);
+    /// # Ok::<(), nn::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`DataError::Shape`] if the network's input size is not the number of features.
     pub fn fold_into<N: Model>(&self, net: &mut N) -> Result<(), Error> {
