@@ -337,7 +337,7 @@ fn bench<N, L, const I: usize, const H: usize, const O: usize>(
 /// The mean time criterion measured for one benchmark, in nanoseconds.
 fn mean_ns(group: &str, function: &str) -> Option<f64> {
     let target = std::env::var("CARGO_TARGET_DIR")
-        .unwrap_or(concat!(env!("CARGO_MANIFEST_DIR"), "/target").into());
+        .unwrap_or(concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
     let dir = std::path::Path::new(&target).join("criterion");
     let file = dir
         .join(group.replace('/', "_"))
