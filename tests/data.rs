@@ -55,7 +55,7 @@ fn every_bad_input_is_an_error_naming_where() {
         data_error("a,b,class\n1,NaN,0\n", "class"),
         DataError::NotANumber(2, "b".into(), "NaN".into())
     );
-    for bad in ["1.5", "-1", "1e10", "inf"] {
+    for bad in ["1.5", "-1", "1e10", "4294967295", "inf"] {
         let csv = format!("a,class\n1,0\n2,{bad}\n");
         let e = data_error(&csv, "class");
         assert!(
@@ -121,6 +121,12 @@ fn the_split_is_stratified_seeded_and_complete() {
     // At least one of each class in each part, whatever the fraction.
     let (rest, part) = t.split(0.0, 1).expect("splits");
     assert_eq!((rest.rows.len(), part.rows.len()), (98, 2));
+    let (rest, part) = t.split(1.0, 1).expect("splits");
+    assert_eq!((rest.rows.len(), part.rows.len()), (2, 98));
+    // A class number with no sample (here 1, between 0 and 2) is no obstacle.
+    let gap = table("x,y\n1,0\n2,0\n3,2\n4,2\n", "y").expect("good");
+    let (rest, part) = gap.split(0.5, 0).expect("splits");
+    assert_eq!((rest.labels.len(), part.labels.len()), (2, 2));
 }
 
 #[test]
