@@ -403,12 +403,15 @@ fn an_equal_loss_is_no_improvement() {
 
 /// Accuracy of a single-output network: a sample counts as right when the output and the
 /// target are on the same side of 0.5. Mutations caught: the single-output rule dropped (the
-/// index of the largest of one output is always 0); its comparison reversed.
+/// index of the largest of one output is always 0); its comparison reversed; the last of
+/// equal largest outputs taken.
 #[test]
 fn a_single_output_is_classified_by_its_side_of_one_half() {
     assert_eq!(nn::class(&[0.7f32]), 1);
     assert_eq!(nn::class(&[0.5f32]), 1);
     assert_eq!(nn::class(&[0.3f32]), 0);
+    // Of equal largest outputs, the first, as PyTorch's `argmax` and nalgebra's `imax`.
+    assert_eq!(nn::class(&[0.4f32, 0.4, 0.2]), 0);
     let mut net = Line::default();
     net.l1.bias[0] = 0.8; // outputs 0.8 for every input
     let xs = [SVector::from([0.0]), SVector::from([1.0])];
