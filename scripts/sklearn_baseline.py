@@ -22,7 +22,7 @@ def load(name, header):
     return rows[:, :-1], rows[:, -1].astype(int)
 
 
-for name, header, hidden in [("digits.csv", 0, 32), ("iris.csv", 1, 16)]:
+for name, header, hidden in [("digits.csv", 1, 32), ("iris.csv", 1, 16)]:
     x, y = load(name, header)
     accuracies, times = [], []
     for seed in range(5):
