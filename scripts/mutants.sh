@@ -6,7 +6,8 @@
 # nn's tests live in the root package (nn-examples), but cargo-mutants 27.1 runs only the
 # mutated package's tests (`cargo test --package=nn@...`), with or without `--test-workspace
 # true`. So this script hands cargo-mutants a `cargo` that runs the root package's tests
-# instead. Results go to mutants.out/ (caught.txt, missed.txt, ...).
+# instead. Results go to mutants.out/ (caught.txt, missed.txt, ...). MUTANTS_JOBS=2 runs two
+# mutants at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=$1
@@ -28,4 +29,4 @@ if [ "\${1:-}" = test ]; then exec "$(command -v cargo)" "\${args[@]}" $tests; f
 exec "$(command -v cargo)" "\${args[@]}"
 WRAP
 chmod +x "$wrapper"
-CARGO="$wrapper" cargo-mutants mutants --workspace -f "$file" -j 1 --timeout 300
+CARGO="$wrapper" cargo-mutants mutants --workspace -f "$file" -j "${MUTANTS_JOBS:-1}" --timeout 300
