@@ -199,3 +199,17 @@ fn folding_the_scaler_lets_the_network_take_raw_inputs() {
         Err(Error::Data(DataError::Shape("features", 4, 3)))
     );
 }
+
+/// Class numbers far apart cost no more to split than small ones. Mutation caught: a loop over
+/// every class number up to the largest (a billion here).
+#[test]
+fn large_class_numbers_split_quickly() {
+    let t = table("x,y\n1,0\n2,0\n3,999999999\n4,999999999\n", "y").expect("good");
+    assert_eq!(t.classes(), 1_000_000_000);
+    let (rest, part) = t.split(0.5, 0).expect("splits");
+    assert_eq!((rest.labels.len(), part.labels.len()), (2, 2));
+    assert!(matches!(
+        t.data::<f32, 1, 10>(),
+        Err(Error::Data(DataError::Shape("classes", 10, 1_000_000_000)))
+    ));
+}

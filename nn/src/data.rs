@@ -185,15 +185,16 @@ impl Table {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
         let mut rest = Vec::new();
         let mut part = Vec::new();
-        for class in 0..self.classes() {
-            let mut samples: Vec<usize> = (0..self.labels.len())
-                .filter(|&i| self.labels[i] == class)
-                .collect();
-            match samples.len() {
-                0 => continue,
-                1 => return Err(DataError::TooFewSamples(class, 1).into()),
-                _ => samples.shuffle(&mut rng),
+        // The samples grouped by class, each group in file order (a stable sort), so that
+        // the split costs n·log n whatever the class numbers.
+        let mut order: Vec<usize> = (0..self.labels.len()).collect();
+        order.sort_by_key(|&i| self.labels[i]);
+        for samples in order.chunk_by_mut(|&a, &b| self.labels[a] == self.labels[b]) {
+            if samples.len() == 1 {
+                let class = self.labels[samples[0]];
+                return Err(DataError::TooFewSamples(class, 1).into());
             }
+            samples.shuffle(&mut rng);
             let n = (samples.len() as f64 * fraction).round() as usize;
             let n = n.clamp(1, samples.len() - 1);
             part.extend_from_slice(&samples[..n]);
