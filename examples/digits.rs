@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let table = Table::read_csv(path, "digit")?;
     let (train, test) = table.split(0.2, args.seed)?;
     let (train, validation) = train.split(0.1, args.seed)?;
-    let scaler = Scaler::fit(&train);
+    let scaler = Scaler::fit(&train)?;
     let (x, y) = scaler.apply(&train).data()?;
     let (validation_x, validation_y) = scaler.apply(&validation).data()?;
     let (test_x, test_y) = scaler.apply(&test).data()?;

@@ -18,7 +18,7 @@ network! {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table = Table::read_csv("examples/data/iris.csv", "species")?;
     let (train, test) = table.split(0.2, 0)?; // 20% of each class to test
-    let scaler = Scaler::fit(&train); // the training part's means and deviations
+    let scaler = Scaler::fit(&train)?; // the training part's means and deviations
     let (x, y) = scaler.apply(&train).data()?; // inputs, one-hot targets
     let (test_x, test_y) = scaler.apply(&test).data()?;
 

@@ -153,7 +153,7 @@ fn targets_are_one_hot_and_back() {
 #[test]
 fn standardisation_uses_the_training_statistics() {
     let t = table(GOOD, "class").expect("good");
-    let scaler = Scaler::fit(&t);
+    let scaler = Scaler::fit(&t).expect("a table");
     assert_eq!(scaler.mean, [8.5, 9.5, 10.5]);
     // 1, 4, ..., 16: deviations ±1.5, ±4.5, ±7.5, so a variance of (2.25 + 20.25 + 56.25) / 3.
     let std = 26.25f64.sqrt();
@@ -169,7 +169,7 @@ fn standardisation_uses_the_training_statistics() {
         let var = column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 6.0;
         assert!(mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12);
     }
-    let constant = Scaler::fit(&table("a,y\n3,0\n3,1\n", "y").expect("good"));
+    let constant = Scaler::fit(&table("a,y\n3,0\n3,1\n", "y").expect("good")).expect("a table");
     assert_eq!((constant.mean[0], constant.std[0]), (3.0, 1.0));
 }
 
@@ -180,7 +180,7 @@ fn folding_the_scaler_lets_the_network_take_raw_inputs() {
     let csv =
         "a,b,c,d,y\n5.1,3.5,1.4,0.2,0\n7.0,3.2,4.7,1.4,1\n6.3,3.3,6.0,2.5,2\n4.9,3.0,1.4,0.2,0\n";
     let t = table(csv, "y").expect("good");
-    let scaler = Scaler::fit(&t);
+    let scaler = Scaler::fit(&t).expect("a table");
     let (raw, _) = t.data::<f64, 4, 3>().expect("fits");
     let (scaled, _) = scaler.apply(&t).data::<f64, 4, 3>().expect("fits");
     let net = Flower::new(2);
@@ -212,4 +212,28 @@ fn large_class_numbers_split_quickly() {
         t.data::<f32, 1, 10>(),
         Err(Error::Data(DataError::Shape("classes", 10, 1_000_000_000)))
     ));
+}
+
+/// A table built by hand with a short row, or fewer labels than rows, is an `Err` wherever it
+/// is used, not a panic or a silently shortened data set.
+#[test]
+fn a_table_built_by_hand_is_checked() {
+    let ragged = Table {
+        names: vec!["a".into(), "b".into()],
+        rows: vec![vec![1.0, 2.0], vec![3.0]],
+        labels: vec![0, 1],
+    };
+    let short_row = Err(Error::Data(DataError::Ragged(3, 2, 1)));
+    assert_eq!(ragged.data::<f32, 2, 2>().map(|_| ()), short_row);
+    assert_eq!(ragged.split(0.5, 0).map(|_| ()), short_row);
+    assert_eq!(Scaler::fit(&ragged).map(|_| ()), short_row);
+    let unlabelled = Table {
+        labels: vec![0],
+        rows: vec![vec![1.0, 2.0], vec![3.0, 4.0]],
+        ..ragged
+    };
+    assert_eq!(
+        unlabelled.data::<f32, 2, 2>().map(|_| ()),
+        Err(Error::LengthMismatch(2, 1))
+    );
 }

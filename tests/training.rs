@@ -53,7 +53,7 @@ fn xor_is_learned_from_at_least_9_of_10_seeds() {
 #[test]
 fn iris_reaches_93_percent_on_a_stratified_split() {
     let (train, test) = iris().split(0.2, 0).expect("splits");
-    let scaler = Scaler::fit(&train);
+    let scaler = Scaler::fit(&train).expect("a table");
     let (x, y) = scaler.apply(&train).data().expect("4 features, 3 classes");
     let (test_x, test_y) = scaler.apply(&test).data().expect("4 features, 3 classes");
     assert_eq!((x.len(), test_x.len()), (120, 30));

@@ -11,7 +11,7 @@
 //! assert_eq!((table.names.len(), table.classes()), (2, 2));
 //! let (train, test) = table.split(1.0 / 3.0, 7)?; // one of each class's three to test
 //! assert_eq!((train.rows.len(), test.rows.len()), (4, 2));
-//! let scaler = Scaler::fit(&train);
+//! let scaler = Scaler::fit(&train)?;
 //! let (x, y) = scaler.apply(&train).data::<f32, 2, 2>()?;
 //! assert_eq!((x.len(), y[0].sum()), (4, 1.0));
 //! # Ok::<(), nn::Error>(())
@@ -160,6 +160,19 @@ impl Table {
         Ok(table)
     }
 
+    /// `Ok` if there is a label for every row and every row has a value for every feature,
+    /// as `read_csv` makes them (a table built by hand may not be).
+    fn check(&self) -> Result<(), Error> {
+        let (rows, labels) = (self.rows.len(), self.labels.len());
+        crate::error::ensure(rows == labels, Error::LengthMismatch(rows, labels))?;
+        let width = self.names.len();
+        match self.rows.iter().position(|row| row.len() != width) {
+            // Line 1 is the header.
+            Some(i) => Err(DataError::Ragged(i as u64 + 2, width, self.rows[i].len()).into()),
+            None => Ok(()),
+        }
+    }
+
     /// The number of classes: the largest label and one.
     pub fn classes(&self) -> usize {
         self.labels.iter().max().map_or(0, |&c| c + 1)
@@ -180,8 +193,11 @@ impl Table {
     /// then a validation set off the rest. Both parts come shuffled.
     ///
     /// # Errors
-    /// [`DataError::TooFewSamples`] for a class with fewer than 2 samples.
+    /// [`DataError::TooFewSamples`] for a class with fewer than 2 samples;
+    /// [`DataError::Ragged`] or [`Error::LengthMismatch`] for a table built by hand with a
+    /// row of another width or rows and labels of different numbers.
     pub fn split(&self, fraction: f64, seed: u64) -> Result<(Self, Self), Error> {
+        self.check()?;
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
         let mut rest = Vec::new();
         let mut part = Vec::new();
@@ -210,8 +226,10 @@ impl Table {
     ///
     /// # Errors
     /// [`DataError::Shape`] if the table has other than `I` features, or more classes than
-    /// the network has outputs (two for a single output).
+    /// the network has outputs (two for a single output); as [`Table::split`] for a table
+    /// built by hand.
     pub fn data<T: Float, const I: usize, const O: usize>(&self) -> Result<Owned<T, I, O>, Error> {
+        self.check()?;
         let classes = self.classes();
         if self.names.len() != I {
             return Err(DataError::Shape("features", I, self.names.len()).into());
@@ -252,7 +270,11 @@ pub struct Scaler {
 impl Scaler {
     /// The means and standard deviations (population, as scikit-learn's) of `table`'s
     /// features.
-    pub fn fit(table: &Table) -> Self {
+    ///
+    /// # Errors
+    /// As [`Table::split`] for a table built by hand.
+    pub fn fit(table: &Table) -> Result<Self, Error> {
+        table.check()?;
         let n = table.rows.len().max(1) as f64;
         let columns = 0..table.names.len();
         let mean: Vec<f64> = columns
@@ -271,7 +293,7 @@ impl Scaler {
             .map(variance)
             .map(|v| if v > 0.0 { v.sqrt() } else { 1.0 });
         let std = std.collect();
-        Self { mean, std }
+        Ok(Self { mean, std })
     }
 
     /// `table` standardised.
@@ -297,7 +319,7 @@ impl Scaler {
     ///
     /// network! { struct Net: f64 < 2 => 3 relu => 2 softmax > }
     /// let table = Table::from_csv("a,b,y\n1,100,0\n3,300,1\n2,250,1\n".as_bytes(), "y")?;
-    /// let scaler = Scaler::fit(&table);
+    /// let scaler = Scaler::fit(&table)?;
     /// let (raw, _) = table.data::<f64, 2, 2>()?;
     /// let (scaled, _) = scaler.apply(&table).data::<f64, 2, 2>()?;
     /// let net = Net::new(0);
