@@ -70,17 +70,16 @@ pub fn state_dict<N: Model>(net: &N) -> Vec<Tensor<N::Scalar>> {
 /// [`LoadError::NonFinite`], naming the tensor.
 pub fn load_state_dict<N: Model>(tensors: &[Tensor<N::Scalar>]) -> Result<N, Error> {
     let expected = layout::<N>().tensors();
-    let load = |e| Error::Load(e);
     if let Some(extra) = tensors
         .iter()
         .find(|t| expected.iter().all(|e| e.0 != t.name))
     {
-        return Err(load(LoadError::UnexpectedTensor(extra.name.clone())));
+        return Err(Error::Load(LoadError::UnexpectedTensor(extra.name.clone())));
     }
     let mut net = N::default();
     for ((name, shape), to) in expected.into_iter().zip(net.params_mut()) {
         let Some(t) = tensors.iter().find(|t| t.name == name) else {
-            return Err(load(LoadError::MissingTensor(name)));
+            return Err(Error::Load(LoadError::MissingTensor(name)));
         };
         if t.shape != shape || t.values.len() != to.len() {
             let found = if t.shape == shape {
@@ -88,9 +87,9 @@ pub fn load_state_dict<N: Model>(tensors: &[Tensor<N::Scalar>]) -> Result<N, Err
             } else {
                 t.shape.clone()
             };
-            return Err(load(LoadError::Shape(name, shape, found)));
+            return Err(Error::Load(LoadError::Shape(name, shape, found)));
         } else if !crate::network::finite(&t.values) {
-            return Err(load(LoadError::NonFinite(name)));
+            return Err(Error::Load(LoadError::NonFinite(name)));
         }
         row_major(&shape)
             .zip(&t.values)
