@@ -25,6 +25,8 @@ mod ast;
 mod expand;
 #[path = "../nn/src/layout.rs"]
 mod layout;
+#[path = "../nn/src/quant_layout.rs"]
+mod quant_layout;
 #[path = "../nn-macros/src/validate.rs"]
 mod validate;
 

@@ -16,7 +16,7 @@ pub fn activation_names() -> String {
 ///
 /// ```text
 /// ATTRS* VIS struct NAME (: f32 | : f64)? < INPUT (=> SIZE ACTIVATION)+ >
-///     (const CONST_NAME = "weights.safetensors";)*
+///     (const CONST_NAME (: int8)? = "weights.safetensors";)*
 /// ```
 pub struct NetworkDef {
     pub attrs: Vec<Attribute>,
@@ -28,8 +28,9 @@ pub struct NetworkDef {
     pub input: LitInt,
     pub layers: Vec<(LitInt, Ident)>,
     /// Each `const NAME = "path";`: trained weights to embed, from a safetensors file whose
-    /// path is relative to the declaring crate's `Cargo.toml`.
-    pub consts: Vec<(Ident, LitStr)>,
+    /// path is relative to the declaring crate's `Cargo.toml`; `const NAME: int8 = "path";`
+    /// embeds a quantized network.
+    pub consts: Vec<(Ident, Option<Ident>, LitStr)>,
 }
 
 impl Parse for NetworkDef {
@@ -51,8 +52,10 @@ impl Parse for NetworkDef {
         let mut consts = Vec::new();
         while stream.parse::<Option<Token![const]>>()?.is_some() {
             let name = stream.parse()?;
+            let colon = stream.parse::<Option<Token![:]>>()?;
+            let kind = colon.map(|_| stream.parse()).transpose()?;
             stream.parse::<Token![=]>()?;
-            consts.push((name, stream.parse()?));
+            consts.push((name, kind, stream.parse()?));
             stream.parse::<Token![;]>()?;
         }
         if !stream.is_empty() {

@@ -35,23 +35,44 @@ pub fn expand(model: &Model) -> TokenStream {
     let path = |(_, ty): &(_, Ident)| quote_spanned!(ty.span()=> ::nn::#ty);
     let act: Vec<_> = model.activations.iter().map(path).collect();
     let (names, out_act) = (model.activations.iter().map(|a| a.0), &act[n - 1]);
-    let consts = model.consts.iter().map(|(name, path, file, offsets)| {
-        let doc = format!("The weights in `{path}`, checked while compiling.");
-        // `include_bytes!` embeds the file and makes Cargo rebuild when it changes.
-        let value = match model.heap {
-            true => quote!(::nn::Embedded::new(include_bytes!(#file), &[#(#offsets),*])),
-            false => embedded(model, &act, file, offsets),
-        };
-        let ty = match model.heap {
-            true => quote!(::nn::Embedded<Self>),
-            false => quote!(Self),
-        };
+    let consts = model
+        .consts
+        .iter()
+        .map(|(name, int8, path, file, offsets)| {
+            let doc = format!("The weights in `{path}`, checked while compiling.");
+            // `include_bytes!` embeds the file and makes Cargo rebuild when it changes.
+            let value = match (int8, model.heap) {
+                (true, _) => embedded_int8(model, file, offsets),
+                (false, true) => {
+                    quote!(::nn::Embedded::new(include_bytes!(#file), &[#(#offsets),*]))
+                }
+                (false, false) => embedded(model, &act, file, offsets),
+            };
+            let ty = match (int8, model.heap) {
+                (true, _) => quote!(<Self as ::nn::Quantize>::Int8),
+                (false, true) => quote!(::nn::Embedded<Self>),
+                (false, false) => quote!(Self),
+            };
+            quote! {
+                #[doc = #doc]
+                #vis const #name: #ty = #value;
+            }
+        });
+    let (forward, backward) = (forward(n), backward(n));
+    // The quantized form: the chain `(QDense<I, H>, (QDense<H, O>, ()))`, for a network whose
+    // hidden layers are relu or linear.
+    let chain = fan_in.iter().zip(fan_out).rev();
+    let chain = chain.fold(
+        quote!(()),
+        |rest, (i, o)| quote!((::nn::QDense<#i, #o>, #rest)),
+    );
+    let quantize = model.quantizes.then(|| {
         quote! {
-            #[doc = #doc]
-            #vis const #name: #ty = #value;
+            impl ::nn::Quantize for #name {
+                type Int8 = ::nn::Int8<Self, #input, #output, #chain>;
+            }
         }
     });
-    let (forward, backward) = (forward(n), backward(n));
     // The cost as plain numbers, so that the docs show them.
     let cost = cost(model);
     let params = Literal::usize_unsuffixed(cost.0);
@@ -72,6 +93,8 @@ pub fn expand(model: &Model) -> TokenStream {
         }
 
         impl #name { #(#consts)* }
+
+        #quantize
 
         impl ::nn::Model for #name {
             type Scalar = #dtype;
@@ -176,6 +199,39 @@ fn embedded(model: &Model, act: &[TokenStream], file: &str, offsets: &[usize]) -
         })
     });
     quote!({ const BYTES: &[u8] = include_bytes!(#file); Self { #(#layers),* } })
+}
+
+/// A quantized network as a constant expression, read from the file's bytes while compiling.
+///
+/// Expands to `{ const BYTES: &[u8] = include_bytes!("/path/xor-int8.safetensors");
+/// ::nn::Int8 { input_scale: ::nn::f32_array::<1>(BYTES, 88)[0], .., layers: (::nn::QDense {
+/// weight: ::nn::i8_rows::<4, 2>(BYTES, 96), .. }, (.., ())), network: PhantomData } }`.
+fn embedded_int8(model: &Model, file: &str, offsets: &[usize]) -> TokenStream {
+    let mut layers = quote!(());
+    for (i, at) in offsets[2..].chunks(7).enumerate().rev() {
+        let o = Literal::usize_unsuffixed(model.sizes[i + 1]);
+        let k = Literal::usize_unsuffixed(model.sizes[i]);
+        let [w, b, s, m, shift, scale, zero] = [0, 1, 2, 3, 4, 5, 6].map(|t| at[t]);
+        layers = quote!((::nn::QDense {
+            weight: ::nn::i8_rows::<#o, #k>(BYTES, #w),
+            bias: ::nn::i32_array::<#o>(BYTES, #b),
+            weight_scale: ::nn::f32_array::<#o>(BYTES, #s),
+            multiplier: ::nn::i32_array::<#o>(BYTES, #m),
+            shift: ::nn::i32_array::<#o>(BYTES, #shift),
+            output_scale: ::nn::f32_array::<1>(BYTES, #scale)[0],
+            output_zero: ::nn::i8_array::<1>(BYTES, #zero)[0],
+        }, #layers));
+    }
+    let (scale, zero) = (offsets[0], offsets[1]);
+    quote!({
+        const BYTES: &[u8] = include_bytes!(#file);
+        ::nn::Int8 {
+            input_scale: ::nn::f32_array::<1>(BYTES, #scale)[0],
+            input_zero: ::nn::i8_array::<1>(BYTES, #zero)[0],
+            layers: #layers,
+            network: ::core::marker::PhantomData,
+        }
+    })
 }
 
 /// The struct's rustdoc: what it computes, layer by layer, with shapes.

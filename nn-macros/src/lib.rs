@@ -14,6 +14,9 @@ mod expand;
 /// compile time is checked exactly as one loaded at run time.
 #[path = "../../nn/src/layout.rs"]
 mod layout;
+/// The layout and checks of quantized files, shared with `nn` in the same way.
+#[path = "../../nn/src/quant_layout.rs"]
+mod quant_layout;
 mod validate;
 
 use proc_macro::TokenStream;

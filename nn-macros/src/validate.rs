@@ -2,6 +2,7 @@
 //! weights. Each rule is one check, with an error spanned at the token that breaks it.
 use crate::ast::{activation_names, NetworkDef, ACTIVATIONS};
 use crate::layout::{Layout, LoadError};
+use crate::quant_layout::SCHEME;
 use syn::{Error, Ident, LitInt, LitStr, Result};
 
 /// A declaration that passed every check.
@@ -17,10 +18,16 @@ pub struct Model<'a> {
     pub heap: bool,
     /// The declaration in a canonical form, such as `2 => 4 relu => 1 sigmoid`.
     pub architecture: String,
-    /// The embedded weights: each const's name, its path as written, the file's full path,
-    /// and where each tensor's data starts in the file (checked to fit the network).
-    pub consts: Vec<(&'a Ident, String, String, Vec<usize>)>,
+    /// Whether the network quantizes: its hidden layers are `relu` or `linear`.
+    pub quantizes: bool,
+    /// The embedded weights: each const's name, whether it is quantized, its path as
+    /// written, the file's full path, and where each tensor's data starts in the file
+    /// (checked to fit the network).
+    pub consts: Vec<Const<'a>>,
 }
+
+/// An embedded file: `(name, quantized, path as written, full path, offsets)`.
+pub type Const<'a> = (&'a Ident, bool, String, String, Vec<usize>);
 
 pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     let f32 = Ident::new("f32", def.name.span());
@@ -41,6 +48,8 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     let layers: String = layers.map(|(n, a)| format!(" => {n} {}", a.0)).collect();
     let architecture = sizes[0].to_string() + &layers;
     let heap = heap(def, &sizes, if dtype == "f32" { 4 } else { 8 })?;
+    let hidden = &activations[..activations.len() - 1];
+    let quantizes = hidden.iter().all(|a| a.0 == "relu" || a.0 == "linear");
     let consts = Vec::new();
     let mut model = Model {
         def,
@@ -49,11 +58,15 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
         activations,
         heap,
         architecture,
+        quantizes,
         consts,
     };
-    for (name, path) in &def.consts {
-        let (file, offsets) = weights(&model, path)?;
-        model.consts.push((name, path.value(), file, offsets));
+    for (name, kind, path) in &def.consts {
+        let int8 = kind.as_ref().map(|kind| int8(&model, kind)).transpose()?;
+        let (file, offsets) = weights(&model, int8.is_some(), path)?;
+        model
+            .consts
+            .push((name, int8.is_some(), path.value(), file, offsets));
     }
     Ok(model)
 }
@@ -123,18 +136,34 @@ fn activation(ident: &Ident) -> Result<(&'static str, Ident)> {
     Ok((name, Ident::new(&camel, ident.span())))
 }
 
+/// The kind of an embedded file, after its `:`, is `int8`, for a network that quantizes.
+fn int8(model: &Model, kind: &Ident) -> Result<()> {
+    if kind != "int8" {
+        let msg = format!("unknown kind of weights `{kind}`, expected `int8` or none");
+        return Err(Error::new(kind.span(), msg));
+    } else if !model.quantizes {
+        let msg = "only a network whose hidden layers are `relu` or `linear` quantizes to int8";
+        return Err(Error::new(kind.span(), msg));
+    }
+    Ok(())
+}
+
 /// An embedded file exists (relative to the declaring crate's `Cargo.toml`) and holds exactly
-/// this network, checked as `nn::load` checks a file at run time.
-fn weights(model: &Model, path: &LitStr) -> Result<(String, Vec<usize>)> {
+/// this network, float or quantized, checked as `nn::load` checks a file at run time.
+fn weights(model: &Model, int8: bool, path: &LitStr) -> Result<(String, Vec<usize>)> {
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let file = std::path::Path::new(&dir).join(path.value());
     let file = file.display().to_string();
     let error = |msg: String| Error::new(path.span(), msg);
     let shapes = model.sizes.windows(2).map(|w| (w[1], w[0])).collect();
-    let dtype = model.dtype.to_string().to_uppercase();
+    let (dtype, architecture) = match (int8, model.dtype == "f32") {
+        (true, _) => ("I8", format!("{}; {SCHEME}", model.architecture)),
+        (false, true) => ("F32", model.architecture.clone()),
+        (false, false) => ("F64", model.architecture.clone()),
+    };
     let layout = Layout {
-        architecture: &model.architecture,
-        dtype: &dtype,
+        architecture,
+        dtype,
         shapes,
     };
     let fail = |e: LoadError| error(format!("{}: {e}", path.value()));

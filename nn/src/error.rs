@@ -14,6 +14,8 @@ pub enum Error {
     /// (`"sample"` for an input or target, `"validation sample"`, `"loss"`, `"gradient"` or
     /// `"weights"`), and in which epoch and batch (both 0-based): `(what, epoch, batch)`.
     NonFinite(&'static str, usize, usize),
+    /// A calibration sample for quantizing holds NaN or infinity: its index.
+    Calibration(usize),
     /// Bytes or a file that do not hold this network.
     #[cfg(feature = "alloc")]
     Load(crate::LoadError),
@@ -47,6 +49,7 @@ impl fmt::Display for Error {
             Self::LengthMismatch(x, y) => write!(f, "{x} inputs but {y} targets"),
             Self::ZeroBatch => write!(f, "the batch size must be at least 1"),
             Self::NonFinite(w, e, b) => write!(f, "NaN or infinity in {w} at epoch {e}, batch {b}"),
+            Self::Calibration(i) => write!(f, "calibration sample {i} holds NaN or infinity"),
             #[cfg(feature = "alloc")]
             Self::Load(e) => write!(f, "{e}"),
             #[cfg(feature = "std")]

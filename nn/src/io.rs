@@ -5,13 +5,51 @@ use crate::{c, Error, Float, LoadError, Model};
 use alloc::{format, vec::Vec};
 use safetensors::{tensor::TensorView, Dtype, SafeTensorError};
 
+/// The dense layers' `(outputs, inputs)` of network `N`.
+pub(crate) fn shapes<N: Model>() -> Vec<(usize, usize)> {
+    N::LAYERS.iter().map(|&(o, n, _)| (o, n)).collect()
+}
+
 /// The layout a network of type `N` is saved in.
-fn layout<N: Model>() -> Layout<'static> {
-    let shapes = N::LAYERS.iter().map(|&(o, n, _)| (o, n)).collect();
+fn layout<N: Model>() -> Layout {
     Layout {
-        architecture: N::ARCHITECTURE,
+        architecture: N::ARCHITECTURE.into(),
         dtype: N::Scalar::DTYPE,
-        shapes,
+        shapes: shapes::<N>(),
+    }
+}
+
+/// What [`to_bytes`], [`from_bytes`], [`save`] and [`load`] store: a float network (every
+/// [`Model`]) or a quantized one ([`Int8`](crate::Int8)).
+pub trait Saved: Sized {
+    /// The tensors, dtypes and metadata its file holds.
+    fn layout() -> Layout;
+    /// Every tensor's values as little-endian bytes, row-major, in the layout's order.
+    fn values(&self) -> Vec<Vec<u8>>;
+    /// The value whose tensors start at `offsets` in `bytes`, already checked to fit.
+    fn decode(bytes: &[u8], offsets: &[usize]) -> Self;
+}
+
+impl<N: Model> Saved for N {
+    fn layout() -> Layout {
+        layout::<N>()
+    }
+    fn values(&self) -> Vec<Vec<u8>> {
+        let bytes = |t: Tensor<N::Scalar>| t.values.iter().flat_map(|v| v.to_le()).collect();
+        state_dict(self).into_iter().map(bytes).collect()
+    }
+    /// Each tensor's row-major values go to nalgebra's column-major places.
+    fn decode(bytes: &[u8], offsets: &[usize]) -> Self {
+        let mut net = N::default();
+        let size = core::mem::size_of::<N::Scalar>();
+        for ((t, &offset), (_, shape, _)) in
+            net.params_mut().zip(offsets).zip(layout::<N>().tensors())
+        {
+            for (k, i) in row_major(&shape).enumerate() {
+                t[i] = c(value(&bytes[offset + k * size..][..size]));
+            }
+        }
+        net
     }
 }
 
@@ -50,7 +88,7 @@ pub struct Tensor<T> {
 /// ```
 pub fn state_dict<N: Model>(net: &N) -> Vec<Tensor<N::Scalar>> {
     let tensors = layout::<N>().tensors().into_iter().zip(net.params());
-    let tensor = |((name, shape), t): ((String, Vec<usize>), &[N::Scalar])| {
+    let tensor = |((name, shape, _), t): ((String, Vec<usize>, _), &[N::Scalar])| {
         let values = row_major(&shape).map(|i| t[i]).collect();
         Tensor {
             name,
@@ -77,7 +115,7 @@ pub fn load_state_dict<N: Model>(tensors: &[Tensor<N::Scalar>]) -> Result<N, Err
         return Err(Error::Load(LoadError::UnexpectedTensor(extra.name.clone())));
     }
     let mut net = N::default();
-    for ((name, shape), to) in expected.into_iter().zip(net.params_mut()) {
+    for ((name, shape, _), to) in expected.into_iter().zip(net.params_mut()) {
         let Some(t) = tensors.iter().find(|t| t.name == name) else {
             return Err(Error::Load(LoadError::MissingTensor(name)));
         };
@@ -99,25 +137,34 @@ pub fn load_state_dict<N: Model>(tensors: &[Tensor<N::Scalar>]) -> Result<N, Err
 }
 
 /// Writes `net` as safetensors bytes: `layers.{i}.weight` (`[out, in]`, row-major) and
-/// `layers.{i}.bias` for each dense layer `i`, with the architecture in the metadata. The same
-/// network always gives the same bytes.
+/// `layers.{i}.bias` for each dense layer `i`, with the architecture in the metadata (a
+/// quantized network's tensors are [`Int8`](crate::Int8)'s). The same network always gives
+/// the same bytes.
 ///
 /// # Errors
 /// [`LoadError::Format`] if safetensors refuses to serialise.
-pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
+pub fn to_bytes<N: Saved>(net: &N) -> Result<Vec<u8>, Error> {
+    serialize(&N::layout(), &net.values())
+}
+
+/// Writes the tensors of `layout`, whose values are `data`, as safetensors bytes.
+pub(crate) fn serialize(layout: &Layout, data: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
     let format_error = |e: SafeTensorError| Error::Load(LoadError::Format(format!("{e}")));
-    let tensors = state_dict(net);
-    let bytes = |t: &Tensor<N::Scalar>| t.values.iter().flat_map(|v| v.to_le()).collect();
-    let data: Vec<Vec<u8>> = tensors.iter().map(bytes).collect();
-    let f32 = N::Scalar::DTYPE == "F32";
-    let (dtype, mut views) = (if f32 { Dtype::F32 } else { Dtype::F64 }, Vec::new());
-    for (t, bytes) in tensors.iter().zip(&data) {
-        let view = TensorView::new(dtype, t.shape.clone(), bytes).map_err(format_error)?;
-        views.push((&t.name, view));
+    let tensors = layout.tensors();
+    let mut views = Vec::new();
+    for ((name, shape, dtype), bytes) in tensors.iter().zip(data) {
+        let dtype = match *dtype {
+            "I8" => Dtype::I8,
+            "I32" => Dtype::I32,
+            "F32" => Dtype::F32,
+            _ => Dtype::F64,
+        };
+        let view = TensorView::new(dtype, shape.clone(), bytes).map_err(format_error)?;
+        views.push((name, view));
     }
     // One key only: safetensors writes its metadata map in hash order, and the same network
     // must always give the same bytes.
-    let meta = [("architecture".into(), N::ARCHITECTURE.into())];
+    let meta = [("architecture".into(), layout.architecture.clone())];
     safetensors::serialize(views, Some(meta.into())).map_err(format_error)
 }
 
@@ -128,22 +175,9 @@ pub fn to_bytes<N: Model>(net: &N) -> Result<Vec<u8>, Error> {
 /// # Errors
 /// [`Error::Load`] with the [`LoadError`] that names the tensor, what was expected and what was
 /// found; truncated, corrupt or hostile bytes give [`LoadError::Format`].
-pub fn from_bytes<N: Model>(bytes: &[u8]) -> Result<N, Error> {
-    let offsets = layout::<N>().read(bytes).map_err(Error::Load)?;
-    Ok(decode(bytes, &offsets))
-}
-
-/// The network whose tensors start at `offsets` in `bytes`, already checked to fit: each
-/// tensor's row-major values go to nalgebra's column-major places.
-fn decode<N: Model>(bytes: &[u8], offsets: &[usize]) -> N {
-    let mut net = N::default();
-    let size = core::mem::size_of::<N::Scalar>();
-    for ((t, &offset), (_, shape)) in net.params_mut().zip(offsets).zip(layout::<N>().tensors()) {
-        for (k, i) in row_major(&shape).enumerate() {
-            t[i] = c(value(&bytes[offset + k * size..][..size]));
-        }
-    }
-    net
+pub fn from_bytes<N: Saved>(bytes: &[u8]) -> Result<N, Error> {
+    let offsets = N::layout().read(bytes).map_err(Error::Load)?;
+    Ok(N::decode(bytes, &offsets))
 }
 
 /// A large network's trained weights embedded at compile time: `network!` writes one for
@@ -170,7 +204,7 @@ impl<N: Model> Embedded<N> {
 
     /// Builds the network: one allocation per tensor, no parsing.
     pub fn network(&self) -> N {
-        decode(self.bytes, self.offsets)
+        N::decode(self.bytes, self.offsets)
     }
 }
 
@@ -189,7 +223,7 @@ fn io_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
 /// # Errors
 /// [`Error::Io`] naming the path.
 #[cfg(feature = "std")]
-pub fn save<N: Model>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+pub fn save<N: Saved>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
     use std::io::Write;
     let path = path.as_ref();
     let bytes = to_bytes(net)?;
@@ -214,10 +248,10 @@ pub fn save<N: Model>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), 
 /// # Errors
 /// [`Error::Io`] naming the path, or [`Error::Load`].
 #[cfg(feature = "std")]
-pub fn load<N: Model>(path: impl AsRef<std::path::Path>) -> Result<N, Error> {
+pub fn load<N: Saved>(path: impl AsRef<std::path::Path>) -> Result<N, Error> {
     use std::io::Read;
     let path = path.as_ref();
-    let most = layout::<N>().max_len();
+    let most = N::layout().max_len();
     let mut bytes = Vec::new();
     let mut read = || {
         let file = std::fs::File::open(path)?;

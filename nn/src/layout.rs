@@ -9,11 +9,12 @@ use core::fmt;
 use safetensors::SafeTensors;
 
 /// What a file must hold for one network.
-pub struct Layout<'a> {
-    /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`.
-    pub architecture: &'a str,
-    /// `"F32"` or `"F64"`.
-    pub dtype: &'a str,
+pub struct Layout {
+    /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`; a quantized network's ends in
+    /// [`SCHEME`](crate::quant_layout::SCHEME).
+    pub architecture: String,
+    /// `"F32"` or `"F64"` for a float network, `"I8"` for a quantized one.
+    pub dtype: &'static str,
     /// Every dense layer's `(outputs, inputs)`.
     pub shapes: Vec<(usize, usize)>,
 }
@@ -36,6 +37,8 @@ pub enum LoadError {
     Shape(String, Vec<usize>, Vec<usize>),
     /// A tensor holding NaN or infinity.
     NonFinite(String),
+    /// A quantized tensor whose values do not fit the scheme: `(tensor, why)`.
+    Value(String, String),
     /// The header or the whole file is longer than any file of this network can be, so it is
     /// refused before it is parsed or read: `(what, most bytes, bytes found)`.
     TooLong(&'static str, usize, usize),
@@ -51,6 +54,7 @@ impl fmt::Display for LoadError {
             Self::Dtype(t, e, x) => write!(f, "tensor `{t}` is {x}, expected {e}"),
             Self::Shape(t, e, x) => write!(f, "tensor `{t}` has shape {x:?}, expected {e:?}"),
             Self::NonFinite(t) => write!(f, "tensor `{t}` holds NaN or infinity"),
+            Self::Value(t, why) => write!(f, "tensor `{t}`: {why}"),
             Self::TooLong(what, most, x) => {
                 write!(
                     f,
@@ -61,13 +65,17 @@ impl fmt::Display for LoadError {
     }
 }
 
-impl Layout<'_> {
-    /// Every tensor's name and shape, in order: `layers.0.weight`, `layers.0.bias`, ...
-    pub fn tensors(&self) -> Vec<(String, Vec<usize>)> {
+impl Layout {
+    /// Every tensor's name, shape and dtype, in order: `layers.0.weight`, `layers.0.bias`,
+    /// ... (a quantized network's are [`quant_layout::tensors`](crate::quant_layout::tensors)).
+    pub fn tensors(&self) -> Vec<(String, Vec<usize>, &'static str)> {
+        if self.dtype == "I8" {
+            return crate::quant_layout::tensors(&self.shapes);
+        }
         let mut tensors = Vec::new();
         for (i, &(o, n)) in self.shapes.iter().enumerate() {
-            tensors.push((format!("layers.{i}.weight"), vec![o, n]));
-            tensors.push((format!("layers.{i}.bias"), vec![o]));
+            tensors.push((format!("layers.{i}.weight"), vec![o, n], self.dtype));
+            tensors.push((format!("layers.{i}.bias"), vec![o], self.dtype));
         }
         tensors
     }
@@ -75,15 +83,16 @@ impl Layout<'_> {
     /// The most bytes a header of this layout takes: ours, with room for the metadata of
     /// other writers (PyTorch's `save_file(..., metadata=...)`).
     pub fn max_header(&self) -> usize {
-        4096 + self.architecture.len() + 192 * 2 * self.shapes.len()
+        4096 + self.architecture.len() + 192 * self.tensors().len()
     }
 
     /// The most bytes a file of this layout takes: the header's length (8 bytes), the header,
     /// the values.
     pub fn max_len(&self) -> usize {
-        let values: usize = self.shapes.iter().map(|(o, n)| o * (n + 1)).sum();
-        let scalar = if self.dtype == "F32" { 4 } else { 8 };
-        8 + self.max_header() + values * scalar
+        let size = |dtype: &str| dtype[1..].parse::<usize>().unwrap_or(8) / 8;
+        let tensors = self.tensors().into_iter();
+        let values = tensors.map(|(_, shape, dtype)| shape.iter().product::<usize>() * size(dtype));
+        8 + self.max_header() + values.sum::<usize>()
     }
 
     /// Checks that `bytes` hold exactly this layout, with finite values, and returns where
@@ -101,8 +110,8 @@ impl Layout<'_> {
         }
         let (_, meta) = SafeTensors::read_metadata(bytes).map_err(format)?;
         let meta = meta.metadata().as_ref().and_then(|m| m.get("architecture"));
-        if let Some(found) = meta.filter(|found| *found != self.architecture) {
-            let expected = self.architecture.into();
+        if let Some(found) = meta.filter(|found| **found != self.architecture) {
+            let expected = self.architecture.clone();
             return Err(LoadError::Architecture(expected, found.clone()));
         }
         let file = SafeTensors::deserialize(bytes).map_err(format)?;
@@ -111,23 +120,30 @@ impl Layout<'_> {
         if let Some(extra) = names.find(|n| tensors.iter().all(|t| t.0 != *n)) {
             return Err(LoadError::UnexpectedTensor(extra.into()));
         }
-        let read = |(name, shape): (String, Vec<usize>)| {
+        let read = |(name, shape, expected): (String, Vec<usize>, &str)| {
             let Ok(t) = file.tensor(&name) else {
                 return Err(LoadError::MissingTensor(name));
             };
             let dtype = format!("{}", t.dtype());
-            if dtype != self.dtype {
-                return Err(LoadError::Dtype(name, self.dtype.into(), dtype));
+            if dtype != expected {
+                return Err(LoadError::Dtype(name, expected.into(), dtype));
             } else if t.shape() != shape {
                 return Err(LoadError::Shape(name, shape, t.shape().into()));
             }
             let mut values = t.data().chunks_exact(t.dtype().bitsize() / 8);
-            match values.all(|v| value(v).is_finite()) {
+            match !dtype.starts_with('F') || values.all(|v| value(v).is_finite()) {
                 true => Ok(t.data().as_ptr() as usize - bytes.as_ptr() as usize),
                 false => Err(LoadError::NonFinite(name)),
             }
         };
-        tensors.into_iter().map(read).collect()
+        let offsets = tensors
+            .into_iter()
+            .map(read)
+            .collect::<Result<Vec<_>, _>>()?;
+        if self.dtype == "I8" {
+            crate::quant_layout::check(&self.shapes, bytes, &offsets)?;
+        }
+        Ok(offsets)
     }
 }
 

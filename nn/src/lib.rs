@@ -62,6 +62,11 @@ mod network;
 mod optim;
 #[cfg(feature = "parallel")]
 mod parallel;
+pub mod quant;
+#[cfg(feature = "alloc")]
+mod quant_io;
+#[cfg(feature = "alloc")]
+mod quant_layout;
 mod storage;
 mod train;
 
@@ -70,11 +75,11 @@ pub use dense::Dense;
 pub use error::Error;
 pub use gemm::{gemm, Product, BLOCKED_GEMM};
 #[cfg(feature = "alloc")]
-pub use io::{from_bytes, load_state_dict, state_dict, to_bytes, Embedded, Tensor};
+pub use io::{from_bytes, load_state_dict, state_dict, to_bytes, Embedded, Saved, Tensor};
 #[cfg(feature = "std")]
 pub use io::{load, save};
 #[cfg(feature = "alloc")]
-pub use layout::LoadError;
+pub use layout::{Layout, LoadError};
 pub use layout_const::{f32_matrix, f64_matrix};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, OutputFor};
 pub use nalgebra::{self, SMatrix, SVector};
@@ -172,6 +177,11 @@ pub use network::{Batch, Model, Network};
 #[doc(inline)]
 pub use nn_macros::network;
 pub use optim::{Adam, Optimizer, Sgd};
+pub use quant::{
+    f32_array, i32_array, i8_array, i8_rows, Int8, Layers, QDense, Quantize, Quantized,
+};
+#[cfg(feature = "alloc")]
+pub use quant_io::quantize;
 #[cfg(feature = "alloc")]
 pub use storage::HeapMatrix;
 pub use storage::{Buffer, Heap, Inline, Storage, Values};

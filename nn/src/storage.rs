@@ -35,10 +35,6 @@ pub trait Buffer<T: Float, const R: usize, const C: usize>:
 }
 
 /// A kind of storage: [`Inline`] or [`Heap`].
-#[diagnostic::on_unimplemented(
-    message = "this network is too large to store inline",
-    note = "networks over 16 KiB keep their numbers on the heap: enable nn's `alloc` feature"
-)]
 pub trait Storage: Copy + Debug + Default + PartialEq + Eq + Send + Sync + 'static {
     /// `"inline"` or `"heap"`.
     const NAME: &'static str;
@@ -80,8 +76,18 @@ impl<T: Float, const R: usize, const C: usize> Values<T, R, C> for Columns<'_, T
 }
 
 /// Storage on the heap: matrices are [`HeapMatrix`] values, one allocation each.
+///
+/// Without the `alloc` feature there is no heap, and a network that would be on it keeps its
+/// numbers inline all the same: on a microcontroller, such a network (or the quantized form
+/// that `network!` names for it) belongs in a `static`, in flash, not on the stack.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Heap;
+
+#[cfg(not(feature = "alloc"))]
+impl Storage for Heap {
+    const NAME: &'static str = "inline, without alloc";
+    type Matrix<T: Float, const R: usize, const C: usize> = SMatrix<T, R, C>;
+}
 
 #[cfg(feature = "alloc")]
 impl Storage for Heap {

@@ -1,0 +1,315 @@
+//! Quantized networks: int8 weights and activations, int32 accumulators, no float inside a
+//! layer, so a trained network runs on cores without a floating-point unit in a quarter of
+//! its f32 bytes.
+//!
+//! # The scheme
+//!
+//! As TensorFlow Lite's int8 scheme, after a network is trained ([`quantize`](crate::quantize)):
+//!
+//! - **Activations** (the network's input and every layer's output) are int8, affine per
+//!   tensor: a real value `r` is `s·(q - z)` for the int8 `q`, a scale `s` and a zero point
+//!   `z`. `s` and `z` come from the range of the values the float network computes on
+//!   representative inputs (calibration), widened to hold 0: `s = (max - min)/255`,
+//!   `z = round(-128 - min/s)`, and `q = clamp(round(r/s) + z, -128, 127)`.
+//! - **Weights** are int8, symmetric per output channel: row `o` of `W` is `w_o·Q` with
+//!   `w_o = max|W[o, :]|/127` and `Q` in `-127..=127`.
+//! - **Biases** are int32 in the accumulator's units: `round(b_o / (s_in·w_o))`.
+//! - **A layer** computes, all in integers, `acc_o = bias_o + Σ_i Q[o,i]·(x_i - z_in)` (int32),
+//!   then requantizes: `y_o = clamp(z_out + round(acc_o·M_o), -128, 127)`, where the real
+//!   factor `M_o = s_in·w_o/s_out` is the fixed-point multiplier `m_o` (int32, in
+//!   `[2^30, 2^31)`) times `2^-k_o`: `round(acc·M) = (acc·m + 2^(k-1)) >> k`, in int64.
+//!   `m` and `k` are computed once, when the network is quantized or loaded, from the scales.
+//! - **relu** is the clamp: a relu layer's output range starts at 0, so its zero point is
+//!   -128 and clamping at -128 is `max(x, 0)`. **linear** hidden layers clamp to their
+//!   calibrated range. Hidden layers with other activations (tanh, sigmoid, ...) have no
+//!   integer form: such a network does not implement [`Quantize`], a compile error.
+//! - **The output layer** is integer too; its int8 outputs are dequantized,
+//!   `r = s·(q - z)`, and its activation (softmax, sigmoid, any) runs in float on them.
+//!
+//! **The error**: a weight is off by at most `w_o/2`, an activation by at most `s/2` (plus
+//! whatever calibration clipped), so each output is off by about `s_out/2` plus the input
+//! errors carried through `W`; `tests/quantized.rs` measures the accuracy on digits.
+use crate::{Activation, Model};
+use core::marker::PhantomData;
+use nalgebra::SVector;
+
+/// A dense layer of a quantized network, from `I` int8 inputs to `O` int8 outputs (see the
+/// module's docs for the arithmetic).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QDense<const I: usize, const O: usize> {
+    /// `Q`, int8, one row per output (as `torch.nn.Linear` stores weights).
+    pub weight: [[i8; I]; O],
+    /// The bias in the accumulator's units, `round(b_o / (s_in·w_o))`.
+    pub bias: [i32; O],
+    /// Each output row's weight scale `w_o`.
+    pub weight_scale: [f32; O],
+    /// Each output's fixed-point multiplier `m_o`.
+    pub multiplier: [i32; O],
+    /// Each output's right shift `k_o`.
+    pub shift: [i32; O],
+    /// The output's scale `s_out`.
+    pub output_scale: f32,
+    /// The output's zero point `z_out`.
+    pub output_zero: i8,
+}
+
+impl<const I: usize, const O: usize> Default for QDense<I, O> {
+    fn default() -> Self {
+        Self {
+            weight: [[0; I]; O],
+            bias: [0; O],
+            weight_scale: [0.0; O],
+            multiplier: [0; O],
+            shift: [1; O],
+            output_scale: 0.0,
+            output_zero: 0,
+        }
+    }
+}
+
+/// `clamp(z + round(acc·m·2^-k), -128, 127)`, rounding half up, in integers.
+pub fn requantize(acc: i32, multiplier: i32, shift: i32, zero: i8) -> i8 {
+    let half = 1i64 << (shift - 1);
+    let scaled = (i64::from(acc) * i64::from(multiplier) + half) >> shift;
+    (scaled + i64::from(zero)).clamp(-128, 127) as i8
+}
+
+impl<const I: usize, const O: usize> QDense<I, O> {
+    /// Computes the int8 outputs `y` for the int8 inputs `x`, whose zero point is `zero`.
+    pub fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]) {
+        for (o, row) in self.weight.iter().enumerate() {
+            let mut acc = self.bias[o];
+            for (&w, &v) in row.iter().zip(x) {
+                acc += i32::from(w) * (i32::from(v) - i32::from(zero));
+            }
+            y[o] = requantize(acc, self.multiplier[o], self.shift[o], self.output_zero);
+        }
+    }
+}
+
+/// A chain of quantized layers from `I` inputs to `O` outputs: `(QDense<I, H>, rest)` with
+/// `rest` a chain from `H` to `O`, ending in `()`. `network!` writes the chain of a network.
+pub trait Layers<const I: usize, const O: usize>: Clone + core::fmt::Debug + PartialEq {
+    /// Computes the int8 outputs `y` for the int8 inputs `x`, whose zero point is `zero`.
+    fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]);
+    /// The last layer's output scale and zero point, given the input's.
+    fn output(&self, input: (f32, i8)) -> (f32, i8);
+    /// Calls `f` on every layer, input side first: `(weight, bias, weight_scale,
+    /// multiplier, shift)` and the output's scale and zero point.
+    fn each(&self, f: &mut dyn FnMut(Tensors<'_>));
+    /// Calls `f` on every layer to change in place, input side first.
+    fn each_mut(&mut self, f: &mut dyn FnMut(TensorsMut<'_>));
+}
+
+/// One quantized layer's tensors, row-major: `(weight, bias, weight_scale, multiplier,
+/// shift, output_scale, output_zero)`.
+pub type Tensors<'a> = (
+    &'a [i8],
+    &'a [i32],
+    &'a [f32],
+    &'a [i32],
+    &'a [i32],
+    f32,
+    i8,
+);
+/// One quantized layer's tensors, to change in place.
+pub type TensorsMut<'a> = (
+    &'a mut [i8],
+    &'a mut [i32],
+    &'a mut [f32],
+    &'a mut [i32],
+    &'a mut [i32],
+    &'a mut f32,
+    &'a mut i8,
+);
+
+impl<const I: usize> Layers<I, I> for () {
+    fn run(&self, x: &[i8; I], _: i8, y: &mut [i8; I]) {
+        *y = *x;
+    }
+    fn output(&self, input: (f32, i8)) -> (f32, i8) {
+        input
+    }
+    fn each(&self, _: &mut dyn FnMut(Tensors<'_>)) {}
+    fn each_mut(&mut self, _: &mut dyn FnMut(TensorsMut<'_>)) {}
+}
+
+impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, O>
+    for (QDense<I, H>, R)
+{
+    fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]) {
+        let mut h = [0; H];
+        self.0.run(x, zero, &mut h);
+        self.1.run(&h, self.0.output_zero, y);
+    }
+    fn output(&self, _: (f32, i8)) -> (f32, i8) {
+        self.1.output((self.0.output_scale, self.0.output_zero))
+    }
+    fn each(&self, f: &mut dyn FnMut(Tensors<'_>)) {
+        let l = &self.0;
+        let (w, b, s) = (l.weight.as_flattened(), &l.bias[..], &l.weight_scale[..]);
+        f((
+            w,
+            b,
+            s,
+            &l.multiplier,
+            &l.shift,
+            l.output_scale,
+            l.output_zero,
+        ));
+        self.1.each(f);
+    }
+    fn each_mut(&mut self, f: &mut dyn FnMut(TensorsMut<'_>)) {
+        let l = &mut self.0;
+        let (w, b, s) = (
+            l.weight.as_flattened_mut(),
+            &mut l.bias,
+            &mut l.weight_scale,
+        );
+        f((
+            w,
+            b,
+            s,
+            &mut l.multiplier,
+            &mut l.shift,
+            &mut l.output_scale,
+            &mut l.output_zero,
+        ));
+        self.1.each_mut(f);
+    }
+}
+
+/// The quantized form of network `N`, from `I` inputs to `O` outputs: the input's scale and
+/// zero point and the chain of integer layers `L`; `N`'s output activation runs in float on
+/// the dequantized outputs. [`Quantized<N>`] names the type.
+///
+/// ```
+/// use nn::prelude::*;
+/// network! { struct Net < 2 => 8 relu => 1 sigmoid > }
+/// let net = Net::new(1);
+/// let samples = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]].map(SVector::from);
+/// let int8: nn::Quantized<Net> = nn::quantize(&net, &samples)?;
+/// for x in &samples {
+///     assert!((int8.forward(x)[0] - net.forward(x)[0]).abs() < 0.02);
+/// }
+/// # Ok::<(), nn::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Int8<N, const I: usize, const O: usize, L> {
+    /// The input's scale `s`.
+    pub input_scale: f32,
+    /// The input's zero point `z`.
+    pub input_zero: i8,
+    /// The integer layers.
+    pub layers: L,
+    /// The float network this is the quantized form of (zero-sized).
+    pub network: PhantomData<fn() -> N>,
+}
+
+impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Int8<N, I, O, L> {
+    /// The int8 input for `x`: `clamp(round(x/s) + z, -128, 127)`.
+    pub fn quantize_input(&self, x: &SVector<f32, I>) -> [i8; I] {
+        let zero = f32::from(self.input_zero);
+        let q = x.map(|v| (libm::roundf(v / self.input_scale) + zero).clamp(-128.0, 127.0) as i8);
+        q.into()
+    }
+
+    /// The int8 outputs for the int8 input `x`: integers only.
+    pub fn forward_int8(&self, x: &[i8; I]) -> [i8; O] {
+        let mut y = [0; O];
+        self.layers.run(x, self.input_zero, &mut y);
+        y
+    }
+
+    /// The output for `x`: quantized, run in integers, dequantized (`s·(q - z)`), then the
+    /// output activation.
+    pub fn forward(&self, x: &SVector<f32, I>) -> SVector<f32, O> {
+        let q = self.forward_int8(&self.quantize_input(x));
+        let (scale, zero) = self.layers.output((self.input_scale, self.input_zero));
+        let mut y = SVector::from(q.map(|q| scale * f32::from(i16::from(q) - i16::from(zero))));
+        N::Output::forward(y.as_mut_slice(), O);
+        y
+    }
+}
+
+/// A network that quantizes: its hidden layers are `relu` or `linear`. `network!` implements
+/// it for such networks, naming the quantized type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be quantized: a hidden layer's activation has no integer form",
+    note = "a quantized network's hidden layers are `relu` or `linear`; its output layer may \
+            have any activation"
+)]
+pub trait Quantize: Model {
+    /// The quantized network: an [`Int8`] with this network's shapes.
+    type Int8;
+}
+
+/// The quantized form of network `N`, such as
+/// `Int8<Digits, 64, 10, (QDense<64, 32>, (QDense<32, 10>, ()))>`.
+pub type Quantized<N> = <N as Quantize>::Int8;
+
+/// Writes a `const fn` named `$name` that reads `N` little-endian `$t` at `offset`: how an
+/// embedded quantized file becomes a `const`.
+macro_rules! array {
+    ($(#[$doc:meta])* $name:ident, $t:ty, $zero:literal) => {
+        $(#[$doc])*
+        #[must_use]
+        pub const fn $name<const N: usize>(bytes: &[u8], offset: usize) -> [$t; N] {
+            const SIZE: usize = core::mem::size_of::<$t>();
+            let mut values = [$zero; N];
+            let mut i = 0;
+            while i < N {
+                let mut le = [0; SIZE];
+                let mut k = 0;
+                while k < SIZE {
+                    le[k] = bytes[offset + SIZE * i + k];
+                    k += 1;
+                }
+                values[i] = <$t>::from_le_bytes(le);
+                i += 1;
+            }
+            values
+        }
+    };
+}
+
+array! {
+    /// `N` int8 values at `offset` in `bytes`.
+    ///
+    /// ```
+    /// assert_eq!(nn::i8_array::<2>(&[0, 255, 1], 1), [-1, 1]);
+    /// ```
+    i8_array, i8, 0
+}
+array! {
+    /// `N` little-endian int32 values at `offset` in `bytes`.
+    ///
+    /// ```
+    /// assert_eq!(nn::i32_array::<1>(&(-7i32).to_le_bytes(), 0), [-7]);
+    /// ```
+    i32_array, i32, 0
+}
+array! {
+    /// `N` little-endian `f32` values at `offset` in `bytes`.
+    ///
+    /// ```
+    /// assert_eq!(nn::f32_array::<1>(&0.5f32.to_le_bytes(), 0), [0.5]);
+    /// ```
+    f32_array, f32, 0.0
+}
+
+/// The `R×C` int8 matrix stored row-major at `offset` in `bytes`, row by row.
+///
+/// ```
+/// assert_eq!(nn::i8_rows::<2, 1>(&[1, 2], 0), [[1], [2]]);
+/// ```
+#[must_use]
+pub const fn i8_rows<const R: usize, const C: usize>(bytes: &[u8], offset: usize) -> [[i8; C]; R] {
+    let mut rows = [[0; C]; R];
+    let mut r = 0;
+    while r < R {
+        rows[r] = i8_array::<C>(bytes, offset + r * C);
+        r += 1;
+    }
+    rows
+}

@@ -1,0 +1,172 @@
+//! Quantizing a trained network (post-training, calibrated on representative inputs), and
+//! the safetensors form of a quantized network. `nn::quant` documents the scheme.
+use crate::io::{serialize, shapes, Saved};
+use crate::layout::Layout;
+use crate::quant_layout::{multiplier, SCHEME};
+use crate::{from_bytes, Error, Float, Int8, Layers, Model, Network, Quantize, Quantized};
+use alloc::{format, vec, vec::Vec};
+use core::slice::from_mut;
+use nalgebra::SVector;
+
+impl<N: Model, const I: usize, const O: usize, L: Layers<I, O> + Default> Saved
+    for Int8<N, I, O, L>
+{
+    /// `N`'s architecture and the scheme; the tensors of
+    /// [`quant_layout::tensors`](crate::quant_layout::tensors).
+    fn layout() -> Layout {
+        Layout {
+            architecture: format!("{}; {SCHEME}", N::ARCHITECTURE),
+            dtype: "I8",
+            shapes: shapes::<N>(),
+        }
+    }
+    fn values(&self) -> Vec<Vec<u8>> {
+        let mut values = vec![le(&[self.input_scale]), le(&[self.input_zero])];
+        self.layers.each(&mut |(w, b, s, m, k, scale, zero)| {
+            values.extend([le(w), le(b), le(s), le(m), le(k), le(&[scale]), le(&[zero])]);
+        });
+        values
+    }
+    fn decode(bytes: &[u8], offsets: &[usize]) -> Self {
+        let at = |t: usize| &bytes[offsets[t]..];
+        let mut net = Self::default();
+        read(from_mut(&mut net.input_scale), at(0));
+        read(from_mut(&mut net.input_zero), at(1));
+        let mut t = 2;
+        net.layers.each_mut(&mut |(w, b, s, m, k, scale, zero)| {
+            read(w, at(t));
+            read(b, at(t + 1));
+            read(s, at(t + 2));
+            read(m, at(t + 3));
+            read(k, at(t + 4));
+            read(from_mut(scale), at(t + 5));
+            read(from_mut(zero), at(t + 6));
+            t += 7;
+        });
+        net
+    }
+}
+
+/// A number a quantized file holds: `i8`, `i32` or `f32`, little-endian.
+trait Le: Copy {
+    /// The value's bytes.
+    fn to(self) -> Vec<u8>;
+    /// The value at the start of `bytes`.
+    fn from(bytes: &[u8]) -> Self;
+}
+
+/// Implements [`Le`] for `$t` of `$n` bytes.
+macro_rules! le {
+    ($($t:ty, $n:literal;)*) => {$(
+        impl Le for $t {
+            fn to(self) -> Vec<u8> {
+                self.to_le_bytes().to_vec()
+            }
+            fn from(bytes: &[u8]) -> Self {
+                let mut le = [0; $n];
+                le.copy_from_slice(&bytes[..$n]);
+                <$t>::from_le_bytes(le)
+            }
+        }
+    )*};
+}
+le! { i8, 1; i32, 4; f32, 4; }
+
+/// The little-endian bytes of `values`.
+fn le<T: Le>(values: &[T]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to()).collect()
+}
+
+/// Reads `to.len()` little-endian values from the start of `bytes` into `to`.
+fn read<T: Le>(to: &mut [T], bytes: &[u8]) {
+    let size = core::mem::size_of::<T>();
+    for (i, v) in to.iter_mut().enumerate() {
+        *v = T::from(&bytes[i * size..]);
+    }
+}
+
+/// `s` if it is a positive normal `f32`, else 1: the scale of a range or row that is all 0.
+fn positive(s: f32) -> f32 {
+    if s.is_normal() && s > 0.0 {
+        s
+    } else {
+        1.0
+    }
+}
+
+/// The scale and zero point of the values in `samples`, their range widened to hold 0.
+fn range(samples: &[Vec<f64>]) -> (f32, i8) {
+    let all = samples.iter().flatten();
+    let lo = all.clone().fold(0.0f64, |m, &v| m.min(v));
+    let hi = all.fold(0.0f64, |m, &v| m.max(v));
+    let scale = positive(((hi - lo) / 255.0) as f32);
+    let zero = libm::round(-128.0 - lo / f64::from(scale)).clamp(-128.0, 127.0);
+    (scale, zero as i8)
+}
+
+/// Quantizes the trained `net` to int8, calibrated on `samples`: representative inputs, such
+/// as a few hundred training samples, whose float activations give each layer's range. The
+/// result is checked as a loaded file is ([`from_bytes`]).
+///
+/// # Errors
+/// [`Error::EmptyData`] for no samples, [`Error::Calibration`] for a sample holding NaN or
+/// infinity, [`Error::Load`] when a layer's numbers do not fit the scheme (a
+/// [`LoadError::Value`](crate::LoadError::Value) naming the tensor).
+pub fn quantize<N, const I: usize, const O: usize>(
+    net: &N,
+    samples: &[SVector<N::Scalar, I>],
+) -> Result<Quantized<N>, Error>
+where
+    N: Network<I, O> + Quantize,
+    Quantized<N>: Saved,
+{
+    let to_f64 = |x: &SVector<N::Scalar, I>| x.iter().map(|v| v.to_f64()).collect();
+    let mut samples: Vec<Vec<f64>> = samples.iter().map(to_f64).collect();
+    crate::error::ensure(!samples.is_empty(), Error::EmptyData)?;
+    if let Some(i) = samples
+        .iter()
+        .position(|x| x.iter().any(|v| !v.is_finite()))
+    {
+        return Err(Error::Calibration(i));
+    }
+    let (mut scale, zero) = range(&samples);
+    let mut values = vec![le(&[scale]), le(&[zero])];
+    let mut params = net.params();
+    for (layer, &(o, n, act)) in N::LAYERS.iter().enumerate() {
+        let (Some(w), Some(b)) = (params.next(), params.next()) else {
+            break;
+        };
+        // `W[r, c]` is `w[c·o + r]` (nalgebra keeps columns); relu only on hidden layers.
+        let relu = act == "relu" && layer + 1 < N::LAYERS.len();
+        let z = |x: &Vec<f64>, r: usize| {
+            let sum = (0..n).fold(b[r].to_f64(), |s, c| s + w[c * o + r].to_f64() * x[c]);
+            if relu {
+                sum.max(0.0)
+            } else {
+                sum
+            }
+        };
+        samples = samples
+            .iter()
+            .map(|x| (0..o).map(|r| z(x, r)).collect())
+            .collect();
+        let (output, zero) = range(&samples);
+        let mut parts: [Vec<u8>; 5] = Default::default();
+        for r in 0..o {
+            let max = (0..n).fold(0.0f64, |m, c| m.max(libm::fabs(w[c * o + r].to_f64())));
+            let ws = positive((max / 127.0) as f32);
+            let q = |c: usize| libm::round(w[c * o + r].to_f64() / f64::from(ws)) as i8;
+            parts[0].extend(le(&(0..n).map(q).collect::<Vec<_>>()));
+            let bias = libm::round(b[r].to_f64() / (f64::from(scale) * f64::from(ws)));
+            parts[1].extend(le(&[bias as i32]));
+            parts[2].extend(le(&[ws]));
+            let (m, k) = multiplier(scale, ws, output).unwrap_or_default();
+            parts[3].extend(le(&[m]));
+            parts[4].extend(le(&[k]));
+        }
+        values.extend(parts);
+        values.extend([le(&[output]), le(&[zero])]);
+        scale = output;
+    }
+    from_bytes(&serialize(&Quantized::<N>::layout(), &values)?)
+}
