@@ -1,31 +1,135 @@
-//! Quantized networks: the scheme against an independent numpy reference, accuracy on digits,
-//! files, embedding.
+//! Quantized networks: the scheme against an independent numpy reference
+//! (`tests/fixtures/make_quant_fixture.py`), files, embedding and errors.
 use nn::prelude::*;
+use nn::{Error, LoadError, Quantized};
 
 network! {
-    /// A network with a relu and a linear hidden layer.
-    pub struct Mixed < 3 => 5 relu => 4 linear => 2 softmax >
+    /// The fixture's network, its float weights embedded, and its quantized form as numpy
+    /// computed it.
+    pub struct Fixture < 6 => 16 relu => 8 linear => 4 softmax >
+    const FLOAT = "tests/fixtures/quant_float.safetensors";
+    const INT8: int8 = "tests/fixtures/quant_int8.safetensors";
+}
+
+/// The numbers of a fixture CSV, line by line.
+fn csv(name: &str) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(format!("tests/fixtures/{name}")).unwrap();
+    let line = |l: &str| l.split(',').map(|v| v.parse().unwrap()).collect();
+    text.lines().map(line).collect()
+}
+
+/// The fixture's calibration inputs.
+fn calibration() -> Vec<SVector<f32, 6>> {
+    let sample = |x: Vec<f64>| SVector::from_iterator(x.into_iter().map(|v| v as f32));
+    csv("quant_calibration.csv").into_iter().map(sample).collect()
 }
 
 #[test]
-fn quantized_close_to_float() {
-    let net = Mixed::new(3);
-    let xs: Vec<SVector<f32, 3>> = (0..50)
-        .map(|i| {
-            SVector::from([
-                (i as f32 * 0.37).sin(),
-                (i as f32 * 0.11).cos(),
-                i as f32 / 50.0,
-            ])
-        })
-        .collect();
-    let q = nn::quantize(&net, &xs).unwrap();
-    for x in &xs {
-        let (a, b) = (net.forward(x), q.forward(x));
-        assert!((a - b).amax() < 0.05, "{a} {b}");
+fn quantizing_gives_numpys_tensors_exactly() {
+    let ours = nn::quantize(&Fixture::FLOAT, &calibration()).unwrap();
+    let numpys: Quantized<Fixture> = nn::load("tests/fixtures/quant_int8.safetensors").unwrap();
+    assert_eq!(ours, numpys);
+    assert_eq!(ours, Fixture::INT8);
+    // A relu layer's zero point is -128: clamping there is relu.
+    assert_eq!(ours.layers.0.output_zero, -128);
+}
+
+#[test]
+fn integer_outputs_equal_numpys_bit_for_bit() {
+    let net = Fixture::INT8;
+    for line in csv("quant_expected.csv") {
+        let x = SVector::<f32, 6>::from_iterator(line[..6].iter().map(|&v| v as f32));
+        let q = net.forward_int8(&net.quantize_input(&x));
+        let expected: Vec<i8> = line[6..10].iter().map(|&v| v as i8).collect();
+        assert_eq!(q[..], expected[..], "input {x}");
+        let y = net.forward(&x);
+        for (a, b) in y.iter().zip(&line[10..]) {
+            assert!((f64::from(*a) - b).abs() < 1e-6, "{a} against numpy's {b}");
+        }
     }
+}
+
+#[test]
+fn quantized_stays_close_to_float() {
+    let xs = calibration();
+    let net = Fixture::FLOAT;
+    let q = nn::quantize(&net, &xs).unwrap();
+    let worst = xs.iter().map(|x| (net.forward(x) - q.forward(x)).amax());
+    let worst = worst.fold(0.0, f32::max);
+    assert!(worst < 0.05, "largest difference {worst}");
+}
+
+#[test]
+fn saved_quantized_files_round_trip_and_are_deterministic() {
+    let q = nn::quantize(&Fixture::FLOAT, &calibration()).unwrap();
     let bytes = nn::to_bytes(&q).unwrap();
-    let back: nn::Quantized<Mixed> = nn::from_bytes(&bytes).unwrap();
-    assert_eq!(back, q);
-    println!("{q:?}");
+    assert_eq!(bytes, nn::to_bytes(&q).unwrap());
+    assert_eq!(nn::from_bytes::<Quantized<Fixture>>(&bytes), Ok(q.clone()));
+    let path = std::env::temp_dir().join(format!("nn-int8-{}.safetensors", std::process::id()));
+    nn::save(&q, &path).unwrap();
+    assert_eq!(nn::load::<Quantized<Fixture>>(&path), Ok(q));
+    std::fs::remove_file(&path).unwrap();
+    // A quantized file is not a float network, nor the other way round.
+    let float = nn::from_bytes::<Fixture>(&bytes);
+    assert!(matches!(float, Err(Error::Load(LoadError::Architecture(..)))), "{float:?}");
+    let float = nn::to_bytes(&Fixture::FLOAT).unwrap();
+    let int8 = nn::from_bytes::<Quantized<Fixture>>(&float);
+    assert!(matches!(int8, Err(Error::Load(LoadError::Architecture(..)))), "{int8:?}");
+}
+
+/// The fixture's int8 file with tensor `name`'s bytes changed by `edit`.
+fn edited(name: &str, edit: impl Fn(&mut [u8])) -> Result<Quantized<Fixture>, Error> {
+    let mut bytes = std::fs::read("tests/fixtures/quant_int8.safetensors").unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let t = file.tensor(name).unwrap();
+    let start = t.data().as_ptr() as usize - bytes.as_ptr() as usize;
+    let len = t.data().len();
+    edit(&mut bytes[start..start + len]);
+    nn::from_bytes(&bytes)
+}
+
+#[test]
+fn inconsistent_quantized_files_are_refused_by_name() {
+    let value = |r: Result<_, Error>| match r {
+        Err(Error::Load(LoadError::Value(name, why))) => format!("{name}: {why}"),
+        other => panic!("expected a value error, got {other:?}"),
+    };
+    let negative = |b: &mut [u8]| b[..4].copy_from_slice(&(-1.0f32).to_le_bytes());
+    let scale = value(edited("layers.1.output_scale", negative));
+    assert!(scale.starts_with("layers.1.output_scale: a scale must be positive"), "{scale}");
+    let one = |b: &mut [u8]| b[..4].copy_from_slice(&1i32.to_le_bytes());
+    let m = value(edited("layers.0.multiplier", one));
+    assert!(m.starts_with("layers.0.multiplier: output 0's multiplier"), "{m}");
+    let k = value(edited("layers.2.shift", one));
+    assert!(k.starts_with("layers.2.multiplier: output 0's"), "{k}");
+    let huge = |b: &mut [u8]| b[4..8].copy_from_slice(&i32::MAX.to_le_bytes());
+    let bias = value(edited("layers.1.bias", huge));
+    assert!(bias.contains("output 1's sum could overflow"), "{bias}");
+    let tiny = |b: &mut [u8]| b[..4].copy_from_slice(&1e-30f32.to_le_bytes());
+    let ratio = value(edited("layers.0.output_scale", tiny));
+    assert!(ratio.contains("2^30 or more"), "{ratio}");
+    let nan = |b: &mut [u8]| b[..4].copy_from_slice(&f32::NAN.to_le_bytes());
+    let nan = edited("input.scale", nan);
+    assert_eq!(nan, Err(Error::Load(LoadError::NonFinite("input.scale".into()))));
+}
+
+#[test]
+fn calibration_errors() {
+    let net = Fixture::FLOAT;
+    assert_eq!(nn::quantize(&net, &[]), Err(Error::EmptyData));
+    let mut xs = calibration();
+    xs[3][2] = f32::INFINITY;
+    assert_eq!(nn::quantize(&net, &xs), Err(Error::Calibration(3)));
+}
+
+network! {
+    /// All-zero weights and inputs: every range is 0, every scale falls back to 1.
+    struct Zero < 2 => 3 relu => 1 sigmoid >
+}
+
+#[test]
+fn all_zero_ranges_quantize() {
+    let xs = [SVector::zeros(); 3];
+    let q = nn::quantize(&Zero::default(), &xs).unwrap();
+    assert_eq!(q.forward(&xs[0])[0], 0.5);
 }
