@@ -21,7 +21,10 @@ fn csv(name: &str) -> Vec<Vec<f64>> {
 /// The fixture's calibration inputs.
 fn calibration() -> Vec<SVector<f32, 6>> {
     let sample = |x: Vec<f64>| SVector::from_iterator(x.into_iter().map(|v| v as f32));
-    csv("quant_calibration.csv").into_iter().map(sample).collect()
+    csv("quant_calibration.csv")
+        .into_iter()
+        .map(sample)
+        .collect()
 }
 
 #[test]
@@ -71,10 +74,16 @@ fn saved_quantized_files_round_trip_and_are_deterministic() {
     std::fs::remove_file(&path).unwrap();
     // A quantized file is not a float network, nor the other way round.
     let float = nn::from_bytes::<Fixture>(&bytes);
-    assert!(matches!(float, Err(Error::Load(LoadError::Architecture(..)))), "{float:?}");
+    assert!(
+        matches!(float, Err(Error::Load(LoadError::Architecture(..)))),
+        "{float:?}"
+    );
     let float = nn::to_bytes(&Fixture::FLOAT).unwrap();
     let int8 = nn::from_bytes::<Quantized<Fixture>>(&float);
-    assert!(matches!(int8, Err(Error::Load(LoadError::Architecture(..)))), "{int8:?}");
+    assert!(
+        matches!(int8, Err(Error::Load(LoadError::Architecture(..)))),
+        "{int8:?}"
+    );
 }
 
 /// The fixture's int8 file with tensor `name`'s bytes changed by `edit`.
@@ -96,30 +105,51 @@ fn inconsistent_quantized_files_are_refused_by_name() {
     };
     let negative = |b: &mut [u8]| b[..4].copy_from_slice(&(-1.0f32).to_le_bytes());
     let scale = value(edited("layers.1.output_scale", negative));
-    assert!(scale.starts_with("layers.1.output_scale: a scale must be positive"), "{scale}");
-    let one = |b: &mut [u8]| b[..4].copy_from_slice(&1i32.to_le_bytes());
+    assert!(
+        scale.starts_with("layers.1.output_scale: a scale must be positive"),
+        "{scale}"
+    );
+    let one = |b: &mut [u8]| b[4..8].copy_from_slice(&1i32.to_le_bytes());
     let m = value(edited("layers.0.multiplier", one));
-    assert!(m.starts_with("layers.0.multiplier: output 0's multiplier"), "{m}");
-    let k = value(edited("layers.2.shift", one));
-    assert!(k.starts_with("layers.2.multiplier: output 0's"), "{k}");
+    let expected = "layers.0.multiplier: output 1's multiplier and shift (1, ";
+    assert!(m.starts_with(expected), "{m}");
+    for k in [0u8, 63, 200] {
+        let k = value(edited("layers.2.shift", |b| b[2] = k));
+        assert!(k.starts_with("layers.2.multiplier: output 2's"), "{k}");
+    }
+    let tiny = |b: &mut [u8]| b[..4].copy_from_slice(&1e-30f32.to_le_bytes());
+    // A multiplier that does not fit the scales is the file's business: only its form is
+    // checked (the scales change the float ends, not the integer layers).
+    assert!(edited("layers.0.output_scale", tiny).is_ok());
     let huge = |b: &mut [u8]| b[4..8].copy_from_slice(&i32::MAX.to_le_bytes());
     let bias = value(edited("layers.1.bias", huge));
     assert!(bias.contains("output 1's sum could overflow"), "{bias}");
-    let tiny = |b: &mut [u8]| b[..4].copy_from_slice(&1e-30f32.to_le_bytes());
-    let ratio = value(edited("layers.0.output_scale", tiny));
-    assert!(ratio.contains("2^30 or more"), "{ratio}");
     let nan = |b: &mut [u8]| b[..4].copy_from_slice(&f32::NAN.to_le_bytes());
     let nan = edited("input.scale", nan);
-    assert_eq!(nan, Err(Error::Load(LoadError::NonFinite("input.scale".into()))));
+    assert_eq!(
+        nan,
+        Err(Error::Load(LoadError::NonFinite("input.scale".into())))
+    );
 }
 
 #[test]
 fn calibration_errors() {
-    let net = Fixture::FLOAT;
+    let mut net = Fixture::FLOAT;
     assert_eq!(nn::quantize(&net, &[]), Err(Error::EmptyData));
     let mut xs = calibration();
     xs[3][2] = f32::INFINITY;
     assert_eq!(nn::quantize(&net, &xs), Err(Error::Calibration(3)));
+    // Weights so large against the outputs' range (all 0 after relu, so scale 1) that no
+    // fixed-point factor holds them.
+    net.l1.weight.fill(0.0);
+    net.l1.weight[(0, 0)] = 1e30;
+    net.l1.bias.fill(-1e31);
+    let xs = calibration();
+    let Err(Error::Load(LoadError::Value(name, why))) = nn::quantize(&net, &xs) else {
+        panic!("expected a value error");
+    };
+    assert_eq!(name, "layers.0.multiplier");
+    assert!(why.contains("2^30 or more"), "{why}");
 }
 
 network! {

@@ -208,16 +208,15 @@ fn embedded(model: &Model, act: &[TokenStream], file: &str, offsets: &[usize]) -
 /// weight: ::nn::i8_rows::<4, 2>(BYTES, 96), .. }, (.., ())), network: PhantomData } }`.
 fn embedded_int8(model: &Model, file: &str, offsets: &[usize]) -> TokenStream {
     let mut layers = quote!(());
-    for (i, at) in offsets[2..].chunks(7).enumerate().rev() {
+    for (i, at) in offsets[2..].chunks(6).enumerate().rev() {
         let o = Literal::usize_unsuffixed(model.sizes[i + 1]);
         let k = Literal::usize_unsuffixed(model.sizes[i]);
-        let [w, b, s, m, shift, scale, zero] = [0, 1, 2, 3, 4, 5, 6].map(|t| at[t]);
+        let [w, b, m, shift, scale, zero] = [0, 1, 2, 3, 4, 5].map(|t| at[t]);
         layers = quote!((::nn::QDense {
             weight: ::nn::i8_rows::<#o, #k>(BYTES, #w),
             bias: ::nn::i32_array::<#o>(BYTES, #b),
-            weight_scale: ::nn::f32_array::<#o>(BYTES, #s),
             multiplier: ::nn::i32_array::<#o>(BYTES, #m),
-            shift: ::nn::i32_array::<#o>(BYTES, #shift),
+            shift: ::nn::i8_array::<#o>(BYTES, #shift),
             output_scale: ::nn::f32_array::<1>(BYTES, #scale)[0],
             output_zero: ::nn::i8_array::<1>(BYTES, #zero)[0],
         }, #layers));

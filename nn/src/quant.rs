@@ -18,7 +18,8 @@
 //!   then requantizes: `y_o = clamp(z_out + round(acc_o·M_o), -128, 127)`, where the real
 //!   factor `M_o = s_in·w_o/s_out` is the fixed-point multiplier `m_o` (int32, in
 //!   `[2^30, 2^31)`) times `2^-k_o`: `round(acc·M) = (acc·m + 2^(k-1)) >> k`, in int64.
-//!   `m` and `k` are computed once, when the network is quantized or loaded, from the scales.
+//!   `m` and `k` are computed once, when the network is quantized, and saved with it; the
+//!   weight scales `w_o` are not kept (`M_o` holds them).
 //! - **relu** is the clamp: a relu layer's output range starts at 0, so its zero point is
 //!   -128 and clamping at -128 is `max(x, 0)`. **linear** hidden layers clamp to their
 //!   calibrated range. Hidden layers with other activations (tanh, sigmoid, ...) have no
@@ -41,12 +42,11 @@ pub struct QDense<const I: usize, const O: usize> {
     pub weight: [[i8; I]; O],
     /// The bias in the accumulator's units, `round(b_o / (s_in·w_o))`.
     pub bias: [i32; O],
-    /// Each output row's weight scale `w_o`.
-    pub weight_scale: [f32; O],
-    /// Each output's fixed-point multiplier `m_o`.
+    /// Each output's fixed-point multiplier `m_o`: with the shift, the factor
+    /// `M_o = s_in·w_o/s_out` that takes an accumulator to the output's units.
     pub multiplier: [i32; O],
     /// Each output's right shift `k_o`.
-    pub shift: [i32; O],
+    pub shift: [i8; O],
     /// The output's scale `s_out`.
     pub output_scale: f32,
     /// The output's zero point `z_out`.
@@ -58,7 +58,6 @@ impl<const I: usize, const O: usize> Default for QDense<I, O> {
         Self {
             weight: [[0; I]; O],
             bias: [0; O],
-            weight_scale: [0.0; O],
             multiplier: [0; O],
             shift: [1; O],
             output_scale: 0.0,
@@ -68,7 +67,7 @@ impl<const I: usize, const O: usize> Default for QDense<I, O> {
 }
 
 /// `clamp(z + round(acc·m·2^-k), -128, 127)`, rounding half up, in integers.
-pub fn requantize(acc: i32, multiplier: i32, shift: i32, zero: i8) -> i8 {
+pub fn requantize(acc: i32, multiplier: i32, shift: i8, zero: i8) -> i8 {
     let half = 1i64 << (shift - 1);
     let scaled = (i64::from(acc) * i64::from(multiplier) + half) >> shift;
     (scaled + i64::from(zero)).clamp(-128, 127) as i8
@@ -94,31 +93,21 @@ pub trait Layers<const I: usize, const O: usize>: Clone + core::fmt::Debug + Par
     fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]);
     /// The last layer's output scale and zero point, given the input's.
     fn output(&self, input: (f32, i8)) -> (f32, i8);
-    /// Calls `f` on every layer, input side first: `(weight, bias, weight_scale,
-    /// multiplier, shift)` and the output's scale and zero point.
+    /// Calls `f` on every layer, input side first.
     fn each(&self, f: &mut dyn FnMut(Tensors<'_>));
     /// Calls `f` on every layer to change in place, input side first.
     fn each_mut(&mut self, f: &mut dyn FnMut(TensorsMut<'_>));
 }
 
-/// One quantized layer's tensors, row-major: `(weight, bias, weight_scale, multiplier,
-/// shift, output_scale, output_zero)`.
-pub type Tensors<'a> = (
-    &'a [i8],
-    &'a [i32],
-    &'a [f32],
-    &'a [i32],
-    &'a [i32],
-    f32,
-    i8,
-);
+/// One quantized layer's tensors, row-major: `(weight, bias, multiplier, shift,
+/// output_scale, output_zero)`.
+pub type Tensors<'a> = (&'a [i8], &'a [i32], &'a [i32], &'a [i8], f32, i8);
 /// One quantized layer's tensors, to change in place.
 pub type TensorsMut<'a> = (
     &'a mut [i8],
     &'a mut [i32],
-    &'a mut [f32],
     &'a mut [i32],
-    &'a mut [i32],
+    &'a mut [i8],
     &'a mut f32,
     &'a mut i8,
 );
@@ -147,34 +136,19 @@ impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, 
     }
     fn each(&self, f: &mut dyn FnMut(Tensors<'_>)) {
         let l = &self.0;
-        let (w, b, s) = (l.weight.as_flattened(), &l.bias[..], &l.weight_scale[..]);
-        f((
-            w,
-            b,
-            s,
-            &l.multiplier,
-            &l.shift,
-            l.output_scale,
-            l.output_zero,
-        ));
+        let (w, b, m, k) = (l.weight.as_flattened(), &l.bias, &l.multiplier, &l.shift);
+        f((w, b, m, k, l.output_scale, l.output_zero));
         self.1.each(f);
     }
     fn each_mut(&mut self, f: &mut dyn FnMut(TensorsMut<'_>)) {
         let l = &mut self.0;
-        let (w, b, s) = (
+        let (w, b, m, k) = (
             l.weight.as_flattened_mut(),
             &mut l.bias,
-            &mut l.weight_scale,
-        );
-        f((
-            w,
-            b,
-            s,
             &mut l.multiplier,
             &mut l.shift,
-            &mut l.output_scale,
-            &mut l.output_zero,
-        ));
+        );
+        f((w, b, m, k, &mut l.output_scale, &mut l.output_zero));
         self.1.each_mut(f);
     }
 }

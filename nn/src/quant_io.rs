@@ -2,8 +2,9 @@
 //! the safetensors form of a quantized network. `nn::quant` documents the scheme.
 use crate::io::{serialize, shapes, Saved};
 use crate::layout::Layout;
-use crate::quant_layout::{multiplier, SCHEME};
-use crate::{from_bytes, Error, Float, Int8, Layers, Model, Network, Quantize, Quantized};
+use crate::quant_layout::SCHEME;
+use crate::Quantized;
+use crate::{from_bytes, Error, Float, Int8, Layers, LoadError, Model, Network, Quantize};
 use alloc::{format, vec, vec::Vec};
 use core::slice::from_mut;
 use nalgebra::SVector;
@@ -22,8 +23,8 @@ impl<N: Model, const I: usize, const O: usize, L: Layers<I, O> + Default> Saved
     }
     fn values(&self) -> Vec<Vec<u8>> {
         let mut values = vec![le(&[self.input_scale]), le(&[self.input_zero])];
-        self.layers.each(&mut |(w, b, s, m, k, scale, zero)| {
-            values.extend([le(w), le(b), le(s), le(m), le(k), le(&[scale]), le(&[zero])]);
+        self.layers.each(&mut |(w, b, m, k, scale, zero)| {
+            values.extend([le(w), le(b), le(m), le(k), le(&[scale]), le(&[zero])]);
         });
         values
     }
@@ -33,15 +34,14 @@ impl<N: Model, const I: usize, const O: usize, L: Layers<I, O> + Default> Saved
         read(from_mut(&mut net.input_scale), at(0));
         read(from_mut(&mut net.input_zero), at(1));
         let mut t = 2;
-        net.layers.each_mut(&mut |(w, b, s, m, k, scale, zero)| {
+        net.layers.each_mut(&mut |(w, b, m, k, scale, zero)| {
             read(w, at(t));
             read(b, at(t + 1));
-            read(s, at(t + 2));
-            read(m, at(t + 3));
-            read(k, at(t + 4));
-            read(from_mut(scale), at(t + 5));
-            read(from_mut(zero), at(t + 6));
-            t += 7;
+            read(m, at(t + 2));
+            read(k, at(t + 3));
+            read(from_mut(scale), at(t + 4));
+            read(from_mut(zero), at(t + 5));
+            t += 6;
         });
         net
     }
@@ -82,6 +82,29 @@ fn read<T: Le>(to: &mut [T], bytes: &[u8]) {
     let size = core::mem::size_of::<T>();
     for (i, v) in to.iter_mut().enumerate() {
         *v = T::from(&bytes[i * size..]);
+    }
+}
+
+/// The fixed-point form `(m, k)` of `M = input·weight / output` (in f64): `M = m·2^-k` with
+/// `m` in `[2^30, 2^31)` rounded to nearest (half up) from `M`'s binary mantissa, and `k` in
+/// `1..=62`; `(0, 62)` for an `M` below `2^-32`, which rounds every product to 0. `None` when
+/// `M` is `2^30` or more.
+pub fn multiplier(input: f32, weight: f32, output: f32) -> Option<(i32, i8)> {
+    let m = f64::from(input) * f64::from(weight) / f64::from(output);
+    let bits = m.to_bits();
+    let exponent = i64::try_from((bits >> 52) & 0x7ff).ok()?;
+    // `M = q·2^(exponent - 1022)`, `q = mantissa / 2^53` in `[0.5, 1)`.
+    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+    let mut rounded = (mantissa + (1 << 21)) >> 22;
+    let mut power = exponent - 1022;
+    if rounded == 1 << 31 {
+        rounded >>= 1;
+        power += 1;
+    }
+    match 31 - power {
+        ..=0 => None,
+        k @ 1..=62 => Some((i32::try_from(rounded).ok()?, i8::try_from(k).ok()?)),
+        _ => Some((0, 62)),
     }
 }
 
@@ -151,7 +174,7 @@ where
             .map(|x| (0..o).map(|r| z(x, r)).collect())
             .collect();
         let (output, zero) = range(&samples);
-        let mut parts: [Vec<u8>; 5] = Default::default();
+        let mut parts: [Vec<u8>; 4] = Default::default();
         for r in 0..o {
             let max = (0..n).fold(0.0f64, |m, c| m.max(libm::fabs(w[c * o + r].to_f64())));
             let ws = positive((max / 127.0) as f32);
@@ -159,10 +182,13 @@ where
             parts[0].extend(le(&(0..n).map(q).collect::<Vec<_>>()));
             let bias = libm::round(b[r].to_f64() / (f64::from(scale) * f64::from(ws)));
             parts[1].extend(le(&[bias as i32]));
-            parts[2].extend(le(&[ws]));
-            let (m, k) = multiplier(scale, ws, output).unwrap_or_default();
-            parts[3].extend(le(&[m]));
-            parts[4].extend(le(&[k]));
+            let Some((m, k)) = multiplier(scale, ws, output) else {
+                let why = format!("output {r}'s scales multiply its sums by 2^30 or more");
+                let name = format!("layers.{layer}.multiplier");
+                return Err(Error::Load(LoadError::Value(name, why)));
+            };
+            parts[2].extend(le(&[m]));
+            parts[3].extend(le(&[k]));
         }
         values.extend(parts);
         values.extend([le(&[output]), le(&[zero])]);

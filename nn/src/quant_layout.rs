@@ -10,8 +10,8 @@ pub const SCHEME: &str = "int8: weights symmetric per output channel, activation
 
 /// The tensors of a quantized network whose dense layers have `shapes` (`(outputs,
 /// inputs)`), in order: `input.scale` and `input.zero_point`, then for each layer `i`
-/// `layers.{i}.weight` (I8 `[out, in]`), `bias` (I32), `weight_scale` (F32), `multiplier` and
-/// `shift` (I32), all `[out]`, and `output_scale` (F32) and `output_zero_point` (I8), `[1]`.
+/// `layers.{i}.weight` (I8 `[out, in]`), `bias` and `multiplier` (I32) and `shift` (I8), all
+/// `[out]`, and `output_scale` (F32) and `output_zero_point` (I8), `[1]`.
 pub fn tensors(shapes: &[(usize, usize)]) -> Vec<(String, Vec<usize>, &'static str)> {
     let mut tensors = vec![
         ("input.scale".into(), vec![1], "F32"),
@@ -21,9 +21,8 @@ pub fn tensors(shapes: &[(usize, usize)]) -> Vec<(String, Vec<usize>, &'static s
         let parts = [
             ("weight", vec![o, n], "I8"),
             ("bias", vec![o], "I32"),
-            ("weight_scale", vec![o], "F32"),
             ("multiplier", vec![o], "I32"),
-            ("shift", vec![o], "I32"),
+            ("shift", vec![o], "I8"),
             ("output_scale", vec![1], "F32"),
             ("output_zero_point", vec![1], "I8"),
         ];
@@ -34,62 +33,33 @@ pub fn tensors(shapes: &[(usize, usize)]) -> Vec<(String, Vec<usize>, &'static s
     tensors
 }
 
-/// The fixed-point form `(m, k)` of `M = input·weight / output` (in f64): `M = m·2^-k` with
-/// `m` in `[2^30, 2^31)` rounded to nearest (half up) from `M`'s binary mantissa, and `k` in
-/// `1..=62`; `(0, 62)` for an `M` below `2^-32`, which rounds every product to 0. `None` when
-/// `M` is `2^30` or more.
-pub fn multiplier(input: f32, weight: f32, output: f32) -> Option<(i32, i32)> {
-    let m = f64::from(input) * f64::from(weight) / f64::from(output);
-    let bits = m.to_bits();
-    let exponent = i64::try_from((bits >> 52) & 0x7ff).ok()?;
-    // `M = q·2^(exponent - 1022)`, `q = mantissa / 2^53` in `[0.5, 1)`.
-    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
-    let mut rounded = (mantissa + (1 << 21)) >> 22;
-    let mut power = exponent - 1022;
-    if rounded == 1 << 31 {
-        rounded >>= 1;
-        power += 1;
-    }
-    match 31 - power {
-        ..=0 => None,
-        k @ 1..=62 => Some((i32::try_from(rounded).ok()?, i32::try_from(k).ok()?)),
-        _ => Some((0, 62)),
-    }
-}
-
 /// Checks the values of a quantized file whose tensors start at `offsets` in `bytes`: every
-/// scale positive, every multiplier and shift the ones the scales give, and no accumulator
-/// able to overflow int32 (`Σ|Q[o, :]|·255 + |bias_o|` at most `i32::MAX`).
+/// scale positive, every multiplier and shift a fixed-point factor (`m` in `[2^30, 2^31)` or
+/// 0, `k` in `1..=62`), and no accumulator able to overflow int32 (`Σ|Q[o, :]|·255 +
+/// |bias_o|` at most `i32::MAX`).
 pub fn check(shapes: &[(usize, usize)], bytes: &[u8], offsets: &[usize]) -> Result<(), LoadError> {
     let tensors = tensors(shapes);
     let word = |t: usize, i: usize| {
         let at = offsets[t] + 4 * i;
         [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]
     };
-    let float = |t: usize, i: usize| f32::from_le_bytes(word(t, i));
     let int = |t: usize, i: usize| i32::from_le_bytes(word(t, i));
     let error = |t: usize, why: String| LoadError::Value(tensors[t].0.clone(), why);
-    for (t, (_, shape, dtype)) in tensors.iter().enumerate() {
-        if *dtype == "F32" && (0..shape[0]).any(|i| float(t, i) <= 0.0) {
+    for (t, (_, _, dtype)) in tensors.iter().enumerate() {
+        if *dtype == "F32" && f32::from_le_bytes(word(t, 0)) <= 0.0 {
             return Err(error(t, "a scale must be positive".into()));
         }
     }
-    let mut input = float(0, 0);
     for (layer, &(o, n)) in shapes.iter().enumerate() {
-        let t = 2 + 7 * layer;
-        let output = float(t + 5, 0);
+        let t = 2 + 6 * layer;
         for r in 0..o {
-            let Some((m, k)) = multiplier(input, float(t + 2, r), output) else {
-                let why = format!("output {r}'s scales multiply its sums by 2^30 or more");
-                return Err(error(t + 3, why));
-            };
-            if (m, k) != (int(t + 3, r), int(t + 4, r)) {
-                let found = (int(t + 3, r), int(t + 4, r));
+            let (m, k) = (int(t + 2, r), bytes[offsets[t + 3] + r] as i8);
+            if !(m == 0 || (1 << 30..1 << 31).contains(&i64::from(m))) || !(1..=62).contains(&k) {
                 let why = format!(
-                    "output {r}'s multiplier and shift are {found:?}, its scales give {:?}",
-                    (m, k)
+                    "output {r}'s multiplier and shift ({m}, {k}) are no fixed-point factor: \
+                     the multiplier is 0 or in [2^30, 2^31), the shift in 1..=62"
                 );
-                return Err(error(t + 3, why));
+                return Err(error(t + 2, why));
             }
             let row = &bytes[offsets[t] + r * n..][..n];
             let sum: i64 = row
@@ -101,7 +71,6 @@ pub fn check(shapes: &[(usize, usize)], bytes: &[u8], offsets: &[usize]) -> Resu
                 return Err(error(t + 1, why));
             }
         }
-        input = output;
     }
     Ok(())
 }
