@@ -117,6 +117,33 @@ fn positive(s: f32) -> f32 {
     }
 }
 
+/// The mean over `samples` of input `c`'s square.
+fn mean_square(samples: &[Vec<f64>], c: usize) -> f64 {
+    samples.iter().fold(0.0, |s, x| s + x[c] * x[c]) / samples.len() as f64
+}
+
+/// The scale of a row of weights: of the clips `max|w|·c/100` for `c` in `1..=100`, the one
+/// whose rounding error, each input's weighted by its mean square `power` on the calibration
+/// samples, is least (the largest clip on a tie). A large weight on an input that is nearly
+/// always 0 (as folding a standardisation into the first layer makes) is clipped rather than
+/// coarsening the whole row.
+fn weight_scale(row: &[f64], power: &[f64]) -> f32 {
+    let max = row.iter().fold(0.0f64, |m, w| m.max(libm::fabs(*w)));
+    let mut best = (f64::INFINITY, 1.0);
+    for c in (1..=100).rev() {
+        let scale = positive((max * f64::from(c) / 12700.0) as f32);
+        let s = f64::from(scale);
+        let error = row.iter().zip(power).fold(0.0, |e, (&w, &p)| {
+            let d = w - s * libm::round(w / s).clamp(-127.0, 127.0);
+            e + p * d * d
+        });
+        if error < best.0 {
+            best = (error, scale);
+        }
+    }
+    best.1
+}
+
 /// The scale and zero point of the values in `samples`, their range widened to hold 0.
 fn range(samples: &[Vec<f64>]) -> (f32, i8) {
     let all = samples.iter().flatten();
@@ -161,6 +188,7 @@ where
         };
         // `W[r, c]` is `w[c·o + r]` (nalgebra keeps columns); relu only on hidden layers.
         let relu = act == "relu" && layer + 1 < N::LAYERS.len();
+        let power: Vec<f64> = (0..n).map(|c| mean_square(&samples, c)).collect();
         let z = |x: &Vec<f64>, r: usize| {
             let sum = (0..n).fold(b[r].to_f64(), |s, c| s + w[c * o + r].to_f64() * x[c]);
             if relu {
@@ -176,10 +204,10 @@ where
         let (output, zero) = range(&samples);
         let mut parts: [Vec<u8>; 4] = Default::default();
         for r in 0..o {
-            let max = (0..n).fold(0.0f64, |m, c| m.max(libm::fabs(w[c * o + r].to_f64())));
-            let ws = positive((max / 127.0) as f32);
-            let q = |c: usize| libm::round(w[c * o + r].to_f64() / f64::from(ws)) as i8;
-            parts[0].extend(le(&(0..n).map(q).collect::<Vec<_>>()));
+            let row: Vec<f64> = (0..n).map(|c| w[c * o + r].to_f64()).collect();
+            let ws = weight_scale(&row, &power);
+            let q = |w: &f64| libm::round(w / f64::from(ws)).clamp(-127.0, 127.0) as i8;
+            parts[0].extend(le(&row.iter().map(q).collect::<Vec<_>>()));
             let bias = libm::round(b[r].to_f64() / (f64::from(scale) * f64::from(ws)));
             parts[1].extend(le(&[bias as i32]));
             let Some((m, k)) = multiplier(scale, ws, output) else {
