@@ -163,3 +163,27 @@ fn all_zero_ranges_quantize() {
     let q = nn::quantize(&Zero::default(), &xs).unwrap();
     assert_eq!(q.forward(&xs[0])[0], 0.5);
 }
+
+network! {
+    /// The digits model the examples ship, and its quantized form from `examples/quantize.rs`.
+    pub struct Digits < 64 => 32 relu => 10 softmax >
+    const TRAINED = "examples/models/digits.safetensors";
+    const INT8: int8 = "examples/models/digits-int8.safetensors";
+}
+
+#[test]
+fn quantized_digits_keep_their_accuracy() {
+    let table = nn::data::Table::read_csv("examples/data/digits.csv", "digit").unwrap();
+    let (train, test) = table.split(0.2, 0).unwrap();
+    let (images, _): (Vec<SVector<f32, 64>>, Vec<SVector<f32, 10>>) = train.data().unwrap();
+    let int8 = nn::quantize(&Digits::TRAINED, &images).unwrap();
+    assert_eq!(int8, Digits::INT8);
+    let (x, y): (Vec<SVector<f32, 64>>, Vec<SVector<f32, 10>>) = test.data().unwrap();
+    let right = |f: &dyn Fn(&SVector<f32, 64>) -> SVector<f32, 10>| {
+        x.iter().zip(&y).filter(|(x, y)| f(x).imax() == y.imax()).count()
+    };
+    let float = right(&|x| Digits::TRAINED.forward(x));
+    let quantized = right(&|x| int8.forward(x));
+    // Within 1% of the 360 test images (examples/quantize.rs reports 0.56 points here).
+    assert!(quantized + 4 >= float, "int8 {quantized} right, float {float}");
+}
