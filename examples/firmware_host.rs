@@ -1,6 +1,13 @@
-//! The host's reference for `examples/firmware`: the same model, the same ten images and the
+//! The host's reference for `examples/firmware`: the same models, the same ten images and the
 //! same training, through the very same code (`examples/firmware/src/demo.rs`), so that
 //! `.ci/firmware` can check that the microcontroller computes the same numbers.
+//!
+//! ```text
+//! cargo run --release --example firmware_host -- [float|int8|large]
+//! ```
+//!
+//! `float` is the default firmware, `int8` its `--features int8` build, `large` its
+//! `--features int8,large` build.
 use nn::prelude::*;
 
 #[path = "firmware/src/demo.rs"]
@@ -12,7 +19,17 @@ network! {
     /// The digits classifier, as the firmware embeds it.
     pub struct Digits < 64 => 32 relu => 10 softmax >
     const TRAINED = "examples/models/digits.safetensors";
+    const INT8: int8 = "examples/models/digits-int8.safetensors";
 }
+
+network! {
+    /// The quantized model of 167 k parameters, as the firmware embeds it.
+    pub struct Large < 64 => 512 relu => 256 relu => 10 softmax >
+    const INT8: int8 = "examples/models/digits-large-int8.safetensors";
+}
+
+/// The large model, in read-only data rather than on the stack.
+static LARGE: nn::Quantized<Large> = Large::INT8;
 
 /// Writes to standard output.
 struct Stdout;
@@ -25,5 +42,12 @@ impl std::fmt::Write for Stdout {
 }
 
 fn main() -> std::fmt::Result {
-    demo::run(&Digits::TRAINED, &mut Stdout)
+    match std::env::args().nth(1).as_deref() {
+        Some("int8") => demo::int8(&Digits::INT8, &mut Stdout),
+        Some("large") => {
+            demo::int8(&Digits::INT8, &mut Stdout)?;
+            demo::int8(&LARGE, &mut Stdout)
+        }
+        _ => demo::run(&Digits::TRAINED, &mut Stdout),
+    }
 }

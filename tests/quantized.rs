@@ -180,10 +180,16 @@ fn quantized_digits_keep_their_accuracy() {
     assert_eq!(int8, Digits::INT8);
     let (x, y): (Vec<SVector<f32, 64>>, Vec<SVector<f32, 10>>) = test.data().unwrap();
     let right = |f: &dyn Fn(&SVector<f32, 64>) -> SVector<f32, 10>| {
-        x.iter().zip(&y).filter(|(x, y)| f(x).imax() == y.imax()).count()
+        x.iter()
+            .zip(&y)
+            .filter(|(x, y)| f(x).imax() == y.imax())
+            .count()
     };
     let float = right(&|x| Digits::TRAINED.forward(x));
     let quantized = right(&|x| int8.forward(x));
     // Within 1% of the 360 test images (examples/quantize.rs reports 0.56 points here).
-    assert!(quantized + 4 >= float, "int8 {quantized} right, float {float}");
+    assert!(
+        quantized + 4 >= float,
+        "int8 {quantized} right, float {float}"
+    );
 }

@@ -12,6 +12,7 @@ network! {
 
 /// Classifies the ten images with `model`, then trains an XOR network for 200 Adam steps,
 /// writing every number to `out`.
+#[allow(dead_code)] // a build runs the float or the int8 models
 pub fn run<N: Network<64, 10, Scalar = f32>>(model: &N, out: &mut impl Write) -> Result {
     let (arch, params, bytes) = (N::ARCHITECTURE, N::PARAMS, N::BYTES);
     writeln!(out, "model {arch}: {params} parameters, {bytes} bytes")?;
@@ -45,4 +46,30 @@ fn train(out: &mut impl Write) -> Result {
         write!(out, " {:.7}", net.forward(x)[0])?;
     }
     writeln!(out)
+}
+
+/// Classifies the ten images with the quantized `model`, writing the int8 outputs of its
+/// integer layers and the probabilities after dequantizing.
+#[allow(dead_code)] // a build runs the float or the int8 models
+pub fn int8<N: Model, L: nn::Layers<64, 10>>(
+    model: &nn::Int8<N, 64, 10, L>,
+    out: &mut impl Write,
+) -> Result {
+    let (arch, params, bytes) = (N::ARCHITECTURE, N::PARAMS, core::mem::size_of_val(model));
+    writeln!(out, "int8 model {arch}: {params} parameters, {bytes} bytes")?;
+    for (image, label) in IMAGES.iter().zip(LABELS) {
+        let x = SVector::from_column_slice(image);
+        let q = model.forward_int8(&model.quantize_input(&x));
+        let p = model.forward(&x);
+        write!(out, "label {label} predicted {} int8", p.imax())?;
+        for v in q {
+            write!(out, " {v}")?;
+        }
+        write!(out, " outputs")?;
+        for v in p.iter() {
+            write!(out, " {v:.7}")?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }
