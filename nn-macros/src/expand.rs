@@ -42,7 +42,7 @@ pub fn expand(model: &Model) -> TokenStream {
             let doc = format!("The weights in `{path}`, checked while compiling.");
             // `include_bytes!` embeds the file and makes Cargo rebuild when it changes.
             let value = match (int8, model.heap) {
-                (true, _) => embedded_int8(model, file, offsets),
+                (true, _) => embedded_int8(file, offsets),
                 (false, true) => {
                     quote!(::nn::Embedded::new(include_bytes!(#file), &[#(#offsets),*]))
                 }
@@ -204,23 +204,14 @@ fn embedded(model: &Model, act: &[TokenStream], file: &str, offsets: &[usize]) -
 /// A quantized network as a constant expression, read from the file's bytes while compiling.
 ///
 /// Expands to `{ const BYTES: &[u8] = include_bytes!("/path/xor-int8.safetensors");
-/// ::nn::Int8 { input_scale: ::nn::f32_array::<1>(BYTES, 88)[0], .., layers: (::nn::QDense {
-/// weight: ::nn::i8_rows::<4, 2>(BYTES, 96), .. }, (.., ())), network: PhantomData } }`.
-fn embedded_int8(model: &Model, file: &str, offsets: &[usize]) -> TokenStream {
-    let mut layers = quote!(());
-    for (i, at) in offsets[2..].chunks(6).enumerate().rev() {
-        let o = Literal::usize_unsuffixed(model.sizes[i + 1]);
-        let k = Literal::usize_unsuffixed(model.sizes[i]);
-        let [w, b, m, shift, scale, zero] = [0, 1, 2, 3, 4, 5].map(|t| at[t]);
-        layers = quote!((::nn::QDense {
-            weight: ::nn::i8_rows::<#o, #k>(BYTES, #w),
-            bias: ::nn::i32_array::<#o>(BYTES, #b),
-            multiplier: ::nn::i32_array::<#o>(BYTES, #m),
-            shift: ::nn::i8_array::<#o>(BYTES, #shift),
-            output_scale: ::nn::f32_array::<1>(BYTES, #scale)[0],
-            output_zero: ::nn::i8_array::<1>(BYTES, #zero)[0],
-        }, #layers));
-    }
+/// ::nn::Int8 { input_scale: ::nn::f32_array::<1>(BYTES, 88)[0], .., layers:
+/// (::nn::QDense::read(BYTES, &[96, ..]), (.., ())), network: PhantomData } }`.
+fn embedded_int8(file: &str, offsets: &[usize]) -> TokenStream {
+    let layers = offsets[2..].chunks(6).rev();
+    let layers = layers.fold(
+        quote!(()),
+        |rest, at| quote!((::nn::QDense::read(BYTES, &[#(#at),*]), #rest)),
+    );
     let (scale, zero) = (offsets[0], offsets[1]);
     quote!({
         const BYTES: &[u8] = include_bytes!(#file);

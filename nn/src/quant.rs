@@ -57,19 +57,6 @@ pub struct QDense<const I: usize, const O: usize> {
     pub output_zero: i8,
 }
 
-impl<const I: usize, const O: usize> Default for QDense<I, O> {
-    fn default() -> Self {
-        Self {
-            weight: [[0; I]; O],
-            bias: [0; O],
-            multiplier: [0; O],
-            shift: [1; O],
-            output_scale: 0.0,
-            output_zero: 0,
-        }
-    }
-}
-
 /// `clamp(z + round(acc·m·2^-k), -128, 127)`, rounding half up, in integers.
 pub fn requantize(acc: i32, multiplier: i32, shift: i8, zero: i8) -> i8 {
     let half = 1i64 << (shift - 1);
@@ -88,6 +75,43 @@ impl<const I: usize, const O: usize> QDense<I, O> {
             y[o] = requantize(acc, self.multiplier[o], self.shift[o], self.output_zero);
         }
     }
+
+    /// The layer whose six tensors (weight, bias, multiplier, shift, output scale, output
+    /// zero point) start at `at` in the checked file `bytes`: how an embedded quantized
+    /// network becomes a `const`, and how loading decodes one.
+    #[must_use]
+    pub const fn read(bytes: &[u8], at: &[usize]) -> Self {
+        Self {
+            weight: i8_rows::<O, I>(bytes, at[0]),
+            bias: i32_array::<O>(bytes, at[1]),
+            multiplier: i32_array::<O>(bytes, at[2]),
+            shift: i8_array::<O>(bytes, at[3]),
+            output_scale: f32_array::<1>(bytes, at[4])[0],
+            output_zero: i8_array::<1>(bytes, at[5])[0],
+        }
+    }
+
+    /// The six tensors' little-endian bytes, in the order [`QDense::read`] takes them.
+    #[cfg(feature = "alloc")]
+    pub fn tensors(&self) -> [alloc::vec::Vec<u8>; 6] {
+        let weight = self
+            .weight
+            .as_flattened()
+            .iter()
+            .flat_map(|v| v.to_le_bytes());
+        let shift = self.shift.iter().flat_map(|v| v.to_le_bytes());
+        [
+            weight.collect(),
+            self.bias.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            self.multiplier
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect(),
+            shift.collect(),
+            self.output_scale.to_le_bytes().into(),
+            self.output_zero.to_le_bytes().into(),
+        ]
+    }
 }
 
 /// A chain of quantized layers from `I` inputs to `O` outputs: `(QDense<I, H>, rest)` with
@@ -97,24 +121,12 @@ pub trait Layers<const I: usize, const O: usize>: Clone + core::fmt::Debug + Par
     fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]);
     /// The last layer's output scale and zero point, given the input's.
     fn output(&self, input: (f32, i8)) -> (f32, i8);
-    /// Calls `f` on every layer, input side first.
-    fn each(&self, f: &mut dyn FnMut(Tensors<'_>));
-    /// Calls `f` on every layer to change in place, input side first.
-    fn each_mut(&mut self, f: &mut dyn FnMut(TensorsMut<'_>));
+    /// The chain whose layers' tensors start at `at`, six per layer, in `bytes`.
+    fn read(bytes: &[u8], at: &[usize]) -> Self;
+    /// Appends every layer's tensors to `out`, input side first.
+    #[cfg(feature = "alloc")]
+    fn tensors(&self, out: &mut alloc::vec::Vec<alloc::vec::Vec<u8>>);
 }
-
-/// One quantized layer's tensors, row-major: `(weight, bias, multiplier, shift,
-/// output_scale, output_zero)`.
-pub type Tensors<'a> = (&'a [i8], &'a [i32], &'a [i32], &'a [i8], f32, i8);
-/// One quantized layer's tensors, to change in place.
-pub type TensorsMut<'a> = (
-    &'a mut [i8],
-    &'a mut [i32],
-    &'a mut [i32],
-    &'a mut [i8],
-    &'a mut f32,
-    &'a mut i8,
-);
 
 impl<const I: usize> Layers<I, I> for () {
     fn run(&self, x: &[i8; I], _: i8, y: &mut [i8; I]) {
@@ -123,8 +135,9 @@ impl<const I: usize> Layers<I, I> for () {
     fn output(&self, input: (f32, i8)) -> (f32, i8) {
         input
     }
-    fn each(&self, _: &mut dyn FnMut(Tensors<'_>)) {}
-    fn each_mut(&mut self, _: &mut dyn FnMut(TensorsMut<'_>)) {}
+    fn read(_: &[u8], _: &[usize]) -> Self {}
+    #[cfg(feature = "alloc")]
+    fn tensors(&self, _: &mut alloc::vec::Vec<alloc::vec::Vec<u8>>) {}
 }
 
 impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, O>
@@ -138,22 +151,13 @@ impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, 
     fn output(&self, _: (f32, i8)) -> (f32, i8) {
         self.1.output((self.0.output_scale, self.0.output_zero))
     }
-    fn each(&self, f: &mut dyn FnMut(Tensors<'_>)) {
-        let l = &self.0;
-        let (w, b, m, k) = (l.weight.as_flattened(), &l.bias, &l.multiplier, &l.shift);
-        f((w, b, m, k, l.output_scale, l.output_zero));
-        self.1.each(f);
+    fn read(bytes: &[u8], at: &[usize]) -> Self {
+        (QDense::read(bytes, at), R::read(bytes, &at[6..]))
     }
-    fn each_mut(&mut self, f: &mut dyn FnMut(TensorsMut<'_>)) {
-        let l = &mut self.0;
-        let (w, b, m, k) = (
-            l.weight.as_flattened_mut(),
-            &mut l.bias,
-            &mut l.multiplier,
-            &mut l.shift,
-        );
-        f((w, b, m, k, &mut l.output_scale, &mut l.output_zero));
-        self.1.each_mut(f);
+    #[cfg(feature = "alloc")]
+    fn tensors(&self, out: &mut alloc::vec::Vec<alloc::vec::Vec<u8>>) {
+        out.extend(self.0.tensors());
+        self.1.tensors(out);
     }
 }
 
@@ -172,7 +176,7 @@ impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, 
 /// }
 /// # Ok::<(), nn::Error>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Int8<N, const I: usize, const O: usize, L> {
     /// The input's scale `s`.
     pub input_scale: f32,

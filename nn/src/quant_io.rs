@@ -4,14 +4,13 @@ use crate::io::{serialize, shapes, Saved};
 use crate::layout::Layout;
 use crate::quant_layout::SCHEME;
 use crate::Quantized;
-use crate::{from_bytes, Error, Float, Int8, Layers, LoadError, Model, Network, Quantize};
+use crate::{f32_array, from_bytes, i8_array, Error, Float, Int8, Layers, LoadError, Model};
+use crate::{Network, Quantize};
 use alloc::{format, vec, vec::Vec};
-use core::slice::from_mut;
+use core::marker::PhantomData;
 use nalgebra::SVector;
 
-impl<N: Model, const I: usize, const O: usize, L: Layers<I, O> + Default> Saved
-    for Int8<N, I, O, L>
-{
+impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Saved for Int8<N, I, O, L> {
     /// `N`'s architecture and the scheme; the tensors of
     /// [`quant_layout::tensors`](crate::quant_layout::tensors).
     fn layout() -> Layout {
@@ -22,66 +21,18 @@ impl<N: Model, const I: usize, const O: usize, L: Layers<I, O> + Default> Saved
         }
     }
     fn values(&self) -> Vec<Vec<u8>> {
-        let mut values = vec![le(&[self.input_scale]), le(&[self.input_zero])];
-        self.layers.each(&mut |(w, b, m, k, scale, zero)| {
-            values.extend([le(w), le(b), le(m), le(k), le(&[scale]), le(&[zero])]);
-        });
+        let mut values = vec![self.input_scale.to_le_bytes().into()];
+        values.push(self.input_zero.to_le_bytes().into());
+        self.layers.tensors(&mut values);
         values
     }
     fn decode(bytes: &[u8], offsets: &[usize]) -> Self {
-        let at = |t: usize| &bytes[offsets[t]..];
-        let mut net = Self::default();
-        read(from_mut(&mut net.input_scale), at(0));
-        read(from_mut(&mut net.input_zero), at(1));
-        let mut t = 2;
-        net.layers.each_mut(&mut |(w, b, m, k, scale, zero)| {
-            read(w, at(t));
-            read(b, at(t + 1));
-            read(m, at(t + 2));
-            read(k, at(t + 3));
-            read(from_mut(scale), at(t + 4));
-            read(from_mut(zero), at(t + 5));
-            t += 6;
-        });
-        net
-    }
-}
-
-/// A number a quantized file holds: `i8`, `i32` or `f32`, little-endian.
-trait Le: Copy {
-    /// The value's bytes.
-    fn to(self) -> Vec<u8>;
-    /// The value at the start of `bytes`.
-    fn from(bytes: &[u8]) -> Self;
-}
-
-/// Implements [`Le`] for `$t` of `$n` bytes.
-macro_rules! le {
-    ($($t:ty, $n:literal;)*) => {$(
-        impl Le for $t {
-            fn to(self) -> Vec<u8> {
-                self.to_le_bytes().to_vec()
-            }
-            fn from(bytes: &[u8]) -> Self {
-                let mut le = [0; $n];
-                le.copy_from_slice(&bytes[..$n]);
-                <$t>::from_le_bytes(le)
-            }
+        Self {
+            input_scale: f32_array::<1>(bytes, offsets[0])[0],
+            input_zero: i8_array::<1>(bytes, offsets[1])[0],
+            layers: L::read(bytes, &offsets[2..]),
+            network: PhantomData,
         }
-    )*};
-}
-le! { i8, 1; i32, 4; f32, 4; }
-
-/// The little-endian bytes of `values`.
-fn le<T: Le>(values: &[T]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to()).collect()
-}
-
-/// Reads `to.len()` little-endian values from the start of `bytes` into `to`.
-fn read<T: Le>(to: &mut [T], bytes: &[u8]) {
-    let size = core::mem::size_of::<T>();
-    for (i, v) in to.iter_mut().enumerate() {
-        *v = T::from(&bytes[i * size..]);
     }
 }
 
@@ -180,7 +131,7 @@ where
         return Err(Error::Calibration(i));
     }
     let (mut scale, zero) = range(&samples);
-    let mut values = vec![le(&[scale]), le(&[zero])];
+    let mut values: Vec<Vec<u8>> = vec![scale.to_le_bytes().into(), zero.to_le_bytes().into()];
     let mut params = net.params();
     for (layer, &(o, n, act)) in N::LAYERS.iter().enumerate() {
         let (Some(w), Some(b)) = (params.next(), params.next()) else {
@@ -207,19 +158,19 @@ where
             let row: Vec<f64> = (0..n).map(|c| w[c * o + r].to_f64()).collect();
             let ws = weight_scale(&row, &power);
             let q = |w: &f64| libm::round(w / f64::from(ws)).clamp(-127.0, 127.0) as i8;
-            parts[0].extend(le(&row.iter().map(q).collect::<Vec<_>>()));
+            parts[0].extend(row.iter().map(q).flat_map(i8::to_le_bytes));
             let bias = libm::round(b[r].to_f64() / (f64::from(scale) * f64::from(ws)));
-            parts[1].extend(le(&[bias as i32]));
+            parts[1].extend((bias as i32).to_le_bytes());
             let Some((m, k)) = multiplier(scale, ws, output) else {
                 let why = format!("output {r}'s scales multiply its sums by 2^30 or more");
                 let name = format!("layers.{layer}.multiplier");
                 return Err(Error::Load(LoadError::Value(name, why)));
             };
-            parts[2].extend(le(&[m]));
-            parts[3].extend(le(&[k]));
+            parts[2].extend(m.to_le_bytes());
+            parts[3].extend(k.to_le_bytes());
         }
         values.extend(parts);
-        values.extend([le(&[output]), le(&[zero])]);
+        values.extend([output.to_le_bytes().into(), zero.to_le_bytes().into()]);
         scale = output;
     }
     from_bytes(&serialize(&Quantized::<N>::layout(), &values)?)
