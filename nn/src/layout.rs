@@ -10,8 +10,8 @@ use safetensors::SafeTensors;
 
 /// What a file must hold for one network.
 pub struct Layout {
-    /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`; a quantized network's ends in
-    /// [`SCHEME`](crate::quant_layout::SCHEME).
+    /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`; a quantized network's is
+    /// followed by `; ` and the scheme (see [`quant`](crate::quant)).
     pub architecture: String,
     /// `"F32"` or `"F64"` for a float network, `"I8"` for a quantized one.
     pub dtype: &'static str,
@@ -67,7 +67,7 @@ impl fmt::Display for LoadError {
 
 impl Layout {
     /// Every tensor's name, shape and dtype, in order: `layers.0.weight`, `layers.0.bias`,
-    /// ... (a quantized network's are [`quant_layout::tensors`](crate::quant_layout::tensors)).
+    /// ... (a quantized network's are listed in [`quant`](crate::quant)).
     pub fn tensors(&self) -> Vec<(String, Vec<usize>, &'static str)> {
         if self.dtype == "I8" {
             return crate::quant_layout::tensors(&self.shapes);

@@ -28,6 +28,10 @@
 //! embed a trained file at compile time: `network! { struct Net < 2 => 1 sigmoid >
 //! const TRAINED = "net.safetensors"; }` gives the `const` `Net::TRAINED`.
 //!
+//! A trained network whose hidden layers are relu or linear quantizes to int8 ([`quantize`],
+//! the scheme in [`quant`]): a quarter of the bytes, and integer layers that need no
+//! floating-point unit. A quantized network saves, loads and embeds like a float one.
+//!
 //! Features:
 //! - `std` (default): files, [`Trainer::fit`] with its progress bar, [`Model::summary`].
 //! - `alloc`: [`to_bytes`] and [`from_bytes`] without `std`.
@@ -105,6 +109,10 @@ pub use network::{Batch, Model, Network};
 /// - Each `const NAME = "file";` embeds trained weights at compile time as `NAME::CONST_NAME`,
 ///   from a safetensors file (path relative to the declaring crate's `Cargo.toml`) that is
 ///   checked against the declaration while compiling: see the README's "Embedding".
+///   `const NAME: int8 = "file";` embeds a quantized network ([`Quantized<Net>`], saved from
+///   [`quantize`]'s result) the same way.
+/// - A network whose hidden layers are all `relu` or `linear` implements [`Quantize`]: it
+///   quantizes to int8 (see [`quant`]); others are a compile error when quantized.
 ///
 /// # Activations
 ///

@@ -31,6 +31,16 @@
 //! - **The output layer** is integer too; its int8 outputs are dequantized,
 //!   `r = s·(q - z)`, and its activation (softmax, sigmoid, any) runs in float on them.
 //!
+//! # The file
+//!
+//! A quantized network saves as safetensors: `input.scale` (F32 `[1]`) and `input.zero_point`
+//! (I8 `[1]`), then for each dense layer `i` `layers.{i}.weight` (I8 `[out, in]`, row-major),
+//! `layers.{i}.bias` and `layers.{i}.multiplier` (I32 `[out]`), `layers.{i}.shift` (I8
+//! `[out]`), `layers.{i}.output_scale` (F32 `[1]`) and `layers.{i}.output_zero_point` (I8
+//! `[1]`); the metadata's `architecture` is the declaration, `; ` and the scheme. Loading
+//! checks it as strictly as a float file, and also that every scale is positive, every
+//! multiplier and shift has the fixed-point form, and no accumulator can overflow int32.
+//!
 //! **The error**: a weight is off by at most `w_o/2`, an activation by at most `s/2` (plus
 //! whatever calibration clipped), so each output is off by about `s_out/2` plus the input
 //! errors carried through `W`; `tests/quantized.rs` measures the accuracy on digits.

@@ -11,8 +11,7 @@ use core::marker::PhantomData;
 use nalgebra::SVector;
 
 impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Saved for Int8<N, I, O, L> {
-    /// `N`'s architecture and the scheme; the tensors of
-    /// [`quant_layout::tensors`](crate::quant_layout::tensors).
+    /// `N`'s architecture and the scheme; the tensors [`quant`](crate::quant) lists.
     fn layout() -> Layout {
         Layout {
             architecture: format!("{}; {SCHEME}", N::ARCHITECTURE),
