@@ -83,7 +83,8 @@ impl Layout {
     /// The most bytes a header of this layout takes: ours, with room for the metadata of
     /// other writers (PyTorch's `save_file(..., metadata=...)`).
     pub fn max_header(&self) -> usize {
-        4096 + self.architecture.len() + 192 * self.tensors().len()
+        let per_layer = if self.dtype == "I8" { 6 } else { 2 };
+        4096 + self.architecture.len() + 192 * (2 + per_layer * self.shapes.len())
     }
 
     /// The most bytes a file of this layout takes: the header's length (8 bytes), the header,

@@ -67,8 +67,10 @@ pub struct QDense<const I: usize, const O: usize> {
     pub output_zero: i8,
 }
 
-/// `clamp(z + round(acc·m·2^-k), -128, 127)`, rounding half up, in integers.
+/// `clamp(z + round(acc·m·2^-k), -128, 127)`, rounding half up, in integers. A shift outside
+/// `1..=62`, which loading refuses, counts as the nearest end.
 pub fn requantize(acc: i32, multiplier: i32, shift: i8, zero: i8) -> i8 {
+    let shift = shift.clamp(1, 62);
     let half = 1i64 << (shift - 1);
     let scaled = (i64::from(acc) * i64::from(multiplier) + half) >> shift;
     (scaled + i64::from(zero)).clamp(-128, 127) as i8
@@ -79,8 +81,9 @@ impl<const I: usize, const O: usize> QDense<I, O> {
     pub fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]) {
         for (o, row) in self.weight.iter().enumerate() {
             let mut acc = self.bias[o];
+            // Loading checks that no sum overflows; one of a layer built by hand wraps.
             for (&w, &v) in row.iter().zip(x) {
-                acc += i32::from(w) * (i32::from(v) - i32::from(zero));
+                acc = acc.wrapping_add(i32::from(w) * (i32::from(v) - i32::from(zero)));
             }
             y[o] = requantize(acc, self.multiplier[o], self.shift[o], self.output_zero);
         }
