@@ -42,7 +42,7 @@ pub fn expand(model: &Model) -> TokenStream {
             let doc = format!("The weights in `{path}`, checked while compiling.");
             // `include_bytes!` embeds the file and makes Cargo rebuild when it changes.
             let value = match (int8, model.heap) {
-                (true, _) => embedded_int8(file, offsets),
+                (true, _) => embedded_int8(model, file, offsets),
                 (false, true) => {
                     quote!(::nn::Embedded::new(include_bytes!(#file), &[#(#offsets),*]))
                 }
@@ -201,20 +201,28 @@ fn embedded(model: &Model, act: &[TokenStream], file: &str, offsets: &[usize]) -
     quote!({ const BYTES: &[u8] = include_bytes!(#file); Self { #(#layers),* } })
 }
 
-/// A quantized network as a constant expression, read from the file's bytes while compiling.
+/// A quantized network as a constant expression, read from the file's bytes while compiling;
+/// each layer's weights are a `const` of their own, which the network's `const` refers to.
 ///
 /// Expands to `{ const BYTES: &[u8] = include_bytes!("/path/xor-int8.safetensors");
+/// const W1: [[i8; 2]; 4] = ::nn::i8_rows::<4, 2>(BYTES, 96); ..
 /// ::nn::Int8 { input_scale: ::nn::f32_array::<1>(BYTES, 88)[0], .., layers:
-/// (::nn::QDense::read(BYTES, &[96, ..]), (.., ())), network: PhantomData } }`.
-fn embedded_int8(file: &str, offsets: &[usize]) -> TokenStream {
-    let layers = offsets[2..].chunks(6).rev();
-    let layers = layers.fold(
-        quote!(()),
-        |rest, at| quote!((::nn::QDense::read(BYTES, &[#(#at),*]), #rest)),
-    );
+/// (::nn::QDense::read(::nn::Rows::Static(&W1), BYTES, &[104, ..]), (.., ())), .. } }`.
+fn embedded_int8(model: &Model, file: &str, offsets: &[usize]) -> TokenStream {
+    let (mut weights, mut layers) = (Vec::new(), quote!(()));
+    for (i, at) in offsets[2..].chunks(6).enumerate().rev() {
+        let w = id("W", i + 1);
+        let o = Literal::usize_unsuffixed(model.sizes[i + 1]);
+        let k = Literal::usize_unsuffixed(model.sizes[i]);
+        let (start, rest) = (at[0], &at[1..]);
+        weights.push(quote!(const #w: [[i8; #k]; #o] = ::nn::i8_rows::<#o, #k>(BYTES, #start);));
+        let read = quote!(::nn::QDense::read(::nn::Rows::Static(&#w), BYTES, &[#(#rest),*]));
+        layers = quote!((#read, #layers));
+    }
     let (scale, zero) = (offsets[0], offsets[1]);
     quote!({
         const BYTES: &[u8] = include_bytes!(#file);
+        #(#weights)*
         ::nn::Int8 {
             input_scale: ::nn::f32_array::<1>(BYTES, #scale)[0],
             input_zero: ::nn::i8_array::<1>(BYTES, #zero)[0],

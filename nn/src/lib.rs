@@ -186,7 +186,7 @@ pub use network::{Batch, Model, Network};
 pub use nn_macros::network;
 pub use optim::{Adam, Optimizer, Sgd};
 pub use quant::{
-    f32_array, i32_array, i8_array, i8_rows, Int8, Layers, QDense, Quantize, Quantized,
+    f32_array, i32_array, i8_array, i8_rows, Int8, Layers, QDense, Quantize, Quantized, Rows,
 };
 #[cfg(feature = "alloc")]
 pub use quant_io::quantize;

@@ -12,7 +12,7 @@
 //!   representative inputs (calibration), widened to hold 0: `s = (max - min)/255`,
 //!   `z = round(-128 - min/s)`, and `q = clamp(round(r/s) + z, -128, 127)`.
 //! - **Weights** are int8, symmetric per output channel: row `o` of `W` is `w_o·Q` with `Q`
-//!   in `-127..=127`. `w_o` is `c/100·max|W[o, :]|/127` for the `c` in `1..=100` whose
+//!   in `-127..=127`. `w_o` is `c/50·max|W[o, :]|/127` for the `c` in `1..=50` whose
 //!   rounding error is least, each input's squared error weighted by that input's mean
 //!   square on the calibration samples: a large weight on an input that is nearly always 0
 //!   (folding a standardisation into the first layer makes such weights) is clipped rather
@@ -52,8 +52,8 @@ use nalgebra::SVector;
 /// module's docs for the arithmetic).
 #[derive(Clone, Debug, PartialEq)]
 pub struct QDense<const I: usize, const O: usize> {
-    /// `Q`, int8, one row per output (as `torch.nn.Linear` stores weights).
-    pub weight: [[i8; I]; O],
+    /// `Q`, int8, one row per output (as `torch.nn.Linear` stores weights): `O` rows.
+    pub weight: Rows<I>,
     /// The bias in the accumulator's units, `round(b_o / (s_in·w_o))`.
     pub bias: [i32; O],
     /// Each output's fixed-point multiplier `m_o`: with the shift, the factor
@@ -65,6 +65,36 @@ pub struct QDense<const I: usize, const O: usize> {
     pub output_scale: f32,
     /// The output's zero point `z_out`.
     pub output_zero: i8,
+}
+
+/// The int8 weights of a quantized layer, one row of `I` per output: in read-only memory (an
+/// embedded network's, in flash on a microcontroller) or on the heap (a quantized or loaded
+/// network's, so that a large one never passes through the stack). Either way they are seen
+/// as a slice of rows, and compare by value.
+#[derive(Clone, Debug)]
+pub enum Rows<const I: usize> {
+    /// Rows in read-only memory: an embedded network's.
+    Static(&'static [[i8; I]]),
+    /// Rows on the heap.
+    #[cfg(feature = "alloc")]
+    Heap(alloc::boxed::Box<[[i8; I]]>),
+}
+
+impl<const I: usize> core::ops::Deref for Rows<I> {
+    type Target = [[i8; I]];
+    fn deref(&self) -> &[[i8; I]] {
+        match self {
+            Self::Static(rows) => rows,
+            #[cfg(feature = "alloc")]
+            Self::Heap(rows) => rows,
+        }
+    }
+}
+
+impl<const I: usize> PartialEq for Rows<I> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
 }
 
 /// `clamp(z + round(acc·m·2^-k), -128, 127)`, rounding half up, in integers. A shift outside
@@ -79,28 +109,28 @@ pub fn requantize(acc: i32, multiplier: i32, shift: i8, zero: i8) -> i8 {
 impl<const I: usize, const O: usize> QDense<I, O> {
     /// Computes the int8 outputs `y` for the int8 inputs `x`, whose zero point is `zero`.
     pub fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]) {
-        for (o, row) in self.weight.iter().enumerate() {
+        for (o, (row, y)) in self.weight.iter().zip(y).enumerate() {
             let mut acc = self.bias[o];
             // Loading checks that no sum overflows; one of a layer built by hand wraps.
             for (&w, &v) in row.iter().zip(x) {
                 acc = acc.wrapping_add(i32::from(w) * (i32::from(v) - i32::from(zero)));
             }
-            y[o] = requantize(acc, self.multiplier[o], self.shift[o], self.output_zero);
+            *y = requantize(acc, self.multiplier[o], self.shift[o], self.output_zero);
         }
     }
 
-    /// The layer whose six tensors (weight, bias, multiplier, shift, output scale, output
-    /// zero point) start at `at` in the checked file `bytes`: how an embedded quantized
-    /// network becomes a `const`, and how loading decodes one.
+    /// The layer of weights `weight` whose other five tensors (bias, multiplier, shift, output
+    /// scale, output zero point) start at `at` in the checked file `bytes`: how an embedded
+    /// quantized network becomes a `const`, and how loading decodes one.
     #[must_use]
-    pub const fn read(bytes: &[u8], at: &[usize]) -> Self {
+    pub const fn read(weight: Rows<I>, bytes: &[u8], at: &[usize]) -> Self {
         Self {
-            weight: i8_rows::<O, I>(bytes, at[0]),
-            bias: i32_array::<O>(bytes, at[1]),
-            multiplier: i32_array::<O>(bytes, at[2]),
-            shift: i8_array::<O>(bytes, at[3]),
-            output_scale: f32_array::<1>(bytes, at[4])[0],
-            output_zero: i8_array::<1>(bytes, at[5])[0],
+            weight,
+            bias: i32_array::<O>(bytes, at[0]),
+            multiplier: i32_array::<O>(bytes, at[1]),
+            shift: i8_array::<O>(bytes, at[2]),
+            output_scale: f32_array::<1>(bytes, at[3])[0],
+            output_zero: i8_array::<1>(bytes, at[4])[0],
         }
     }
 
@@ -134,7 +164,9 @@ pub trait Layers<const I: usize, const O: usize>: Clone + core::fmt::Debug + Par
     fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]);
     /// The last layer's output scale and zero point, given the input's.
     fn output(&self, input: (f32, i8)) -> (f32, i8);
-    /// The chain whose layers' tensors start at `at`, six per layer, in `bytes`.
+    /// The chain whose layers' tensors start at `at`, six per layer, in the checked file
+    /// `bytes`, its weights on the heap.
+    #[cfg(feature = "alloc")]
     fn read(bytes: &[u8], at: &[usize]) -> Self;
     /// Appends every layer's tensors to `out`, input side first.
     #[cfg(feature = "alloc")]
@@ -148,6 +180,7 @@ impl<const I: usize> Layers<I, I> for () {
     fn output(&self, input: (f32, i8)) -> (f32, i8) {
         input
     }
+    #[cfg(feature = "alloc")]
     fn read(_: &[u8], _: &[usize]) -> Self {}
     #[cfg(feature = "alloc")]
     fn tensors(&self, _: &mut alloc::vec::Vec<alloc::vec::Vec<u8>>) {}
@@ -164,8 +197,15 @@ impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, 
     fn output(&self, _: (f32, i8)) -> (f32, i8) {
         self.1.output((self.0.output_scale, self.0.output_zero))
     }
+    #[cfg(feature = "alloc")]
     fn read(bytes: &[u8], at: &[usize]) -> Self {
-        (QDense::read(bytes, at), R::read(bytes, &at[6..]))
+        let rows = bytes[at[0]..].chunks_exact(I).take(H);
+        let rows = rows.map(|row| core::array::from_fn(|i| i8::from_le_bytes([row[i]])));
+        let weight = Rows::Heap(rows.collect());
+        (
+            QDense::read(weight, bytes, &at[1..]),
+            R::read(bytes, &at[6..]),
+        )
     }
     #[cfg(feature = "alloc")]
     fn tensors(&self, out: &mut alloc::vec::Vec<alloc::vec::Vec<u8>>) {

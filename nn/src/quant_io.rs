@@ -72,7 +72,7 @@ fn mean_square(samples: &[Vec<f64>], c: usize) -> f64 {
     samples.iter().fold(0.0, |s, x| s + x[c] * x[c]) / samples.len() as f64
 }
 
-/// The scale of a row of weights: of the clips `max|w|·c/100` for `c` in `1..=100`, the one
+/// The scale of a row of weights: of the clips `max|w|·c/50` for `c` in `1..=50`, the one
 /// whose rounding error, each input's weighted by its mean square `power` on the calibration
 /// samples, is least (the largest clip on a tie). A large weight on an input that is nearly
 /// always 0 (as folding a standardisation into the first layer makes) is clipped rather than
@@ -80,8 +80,8 @@ fn mean_square(samples: &[Vec<f64>], c: usize) -> f64 {
 fn weight_scale(row: &[f64], power: &[f64]) -> f32 {
     let max = row.iter().fold(0.0f64, |m, w| m.max(libm::fabs(*w)));
     let mut best = (f64::INFINITY, 1.0);
-    for c in (1..=100).rev() {
-        let scale = positive((max * f64::from(c) / 12700.0) as f32);
+    for c in (1..=50).rev() {
+        let scale = positive((max * f64::from(c) / 6350.0) as f32);
         let s = f64::from(scale);
         let error = row.iter().zip(power).fold(0.0, |e, (&w, &p)| {
             let d = w - s * libm::round(w / s).clamp(-127.0, 127.0);

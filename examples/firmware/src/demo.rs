@@ -55,8 +55,12 @@ pub fn int8<N: Model, L: nn::Layers<64, 10>>(
     model: &nn::Int8<N, 64, 10, L>,
     out: &mut impl Write,
 ) -> Result {
-    let (arch, params, bytes) = (N::ARCHITECTURE, N::PARAMS, core::mem::size_of_val(model));
-    writeln!(out, "int8 model {arch}: {params} parameters, {bytes} bytes")?;
+    writeln!(
+        out,
+        "int8 model {}: {} parameters",
+        N::ARCHITECTURE,
+        N::PARAMS
+    )?;
     for (image, label) in IMAGES.iter().zip(LABELS) {
         let x = SVector::from_column_slice(image);
         let q = model.forward_int8(&model.quantize_input(&x));
