@@ -25,8 +25,11 @@ pub trait Saved: Sized {
     /// The tensors, dtypes and metadata its file holds.
     fn layout() -> Layout;
     /// Every tensor's values as little-endian bytes, row-major, in the layout's order.
+    #[doc(hidden)]
     fn values(&self) -> Vec<Vec<u8>>;
-    /// The value whose tensors start at `offsets` in `bytes`, already checked to fit.
+    /// The value whose tensors start at `offsets` in `bytes`, which [`Layout::read`] checked
+    /// and returned (other offsets may panic: use [`from_bytes`]).
+    #[doc(hidden)]
     fn decode(bytes: &[u8], offsets: &[usize]) -> Self;
 }
 
