@@ -194,3 +194,12 @@ fn quantized_digits_keep_their_accuracy() {
         "int8 {quantized} right, float {float}"
     );
 }
+
+/// Mutation caught: `Rows::eq` always true.
+#[test]
+fn weight_rows_compare_by_value_whatever_their_storage() {
+    let (one, two): (&'static [[i8; 2]], &'static [[i8; 2]]) = (&[[1, 2]], &[[1, 3]]);
+    assert_eq!(nn::Rows::Static(one), nn::Rows::Heap(one.into()));
+    assert_ne!(nn::Rows::Static(one), nn::Rows::Static(two));
+    assert_ne!(nn::Rows::Heap(one.into()), nn::Rows::Heap(two.into()));
+}
