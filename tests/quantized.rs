@@ -203,3 +203,53 @@ fn weight_rows_compare_by_value_whatever_their_storage() {
     assert_ne!(nn::Rows::Static(one), nn::Rows::Static(two));
     assert_ne!(nn::Rows::Heap(one.into()), nn::Rows::Heap(two.into()));
 }
+
+/// Mutations caught: in `multiplier`, the branch for a mantissa that rounds up to `2^31`
+/// (`<<` as `>>` in its condition, `>>=` as `<<=`, `+=` as `-=` or `*=`).
+#[test]
+fn a_multiplier_that_rounds_up_to_a_power_of_two() {
+    // (1 + 2^-23)·(1 - 2^-23) = 1 - 2^-46: its mantissa rounds to 2^31, so M is 2^30·2^-30.
+    let (a, b) = (1.0 + f32::EPSILON, 1.0 - f32::EPSILON);
+    assert_eq!(nn::quant::multiplier(a, b, 1.0), Some((1 << 30, 30)));
+    assert_eq!(nn::quant::multiplier(1.0, 1.0, 1.0), Some((1 << 30, 30)));
+    assert_eq!(
+        nn::quant::multiplier(1.0, 1.0, 2.0f32.powi(40)),
+        Some((0, 62))
+    );
+}
+
+network! {
+    /// A relu output layer.
+    struct ReluOut < 2 => 3 relu => 2 relu >
+}
+
+/// Mutations caught: relu applied to the output layer's calibration (`<` as `<=`, `+` as `*`
+/// in `layer + 1 < N::LAYERS.len()`): its range is that of the logits, negative ones included.
+#[test]
+fn the_output_layer_is_calibrated_before_its_activation() {
+    let mut net = ReluOut::default();
+    net.l1.weight.fill(1.0);
+    net.l2.weight[(0, 0)] = -1.0;
+    net.l2.weight[(1, 0)] = 1.0;
+    let xs = [SVector::from([1.0, 2.0]), SVector::from([0.5, 0.0])];
+    let q = nn::quantize(&net, &xs).unwrap();
+    assert!(q.layers.1 .0.output_zero > -128, "{q:?}");
+    for x in &xs {
+        assert!((q.forward(x) - net.forward(x)).amax() < 0.05);
+    }
+}
+
+network! {
+    /// One linear layer.
+    struct Line < 3 => 1 linear >
+}
+
+/// Mutation caught: `error < best.0` as `<=` in `weight_scale`: on a tie (inputs that are
+/// always 0 weigh nothing) the largest clip, `max|w|/127`, is kept.
+#[test]
+fn a_tie_keeps_the_largest_clip() {
+    let mut net = Line::default();
+    net.l1.weight.copy_from_slice(&[0.5, -1.0, 0.25]);
+    let q = nn::quantize(&net, &[SVector::zeros(); 2]).unwrap();
+    assert_eq!(q.layers.0.weight[0], [64, -127, 32]);
+}

@@ -13,8 +13,8 @@
 //!   `z = round(-128 - min/s)`, and `q = clamp(round(r/s) + z, -128, 127)`.
 //! - **Weights** are int8, symmetric per output channel: row `o` of `W` is `w_o·Q` with `Q`
 //!   in `-127..=127`. `w_o` is `c/50·max|W[o, :]|/127` for the `c` in `1..=50` whose
-//!   rounding error is least, each input's squared error weighted by that input's mean
-//!   square on the calibration samples: a large weight on an input that is nearly always 0
+//!   rounding error is least, each input's squared error weighted by that input's sum of
+//!   squares over the calibration samples: a large weight on an input that is nearly always 0
 //!   (folding a standardisation into the first layer makes such weights) is clipped rather
 //!   than coarsening its whole row.
 //! - **Biases** are int32 in the accumulator's units: `round(b_o / (s_in·w_o))`.
@@ -94,6 +94,37 @@ impl<const I: usize> core::ops::Deref for Rows<I> {
 impl<const I: usize> PartialEq for Rows<I> {
     fn eq(&self, other: &Self) -> bool {
         **self == **other
+    }
+}
+
+/// The fixed-point form `(m, k)` of `M = input·weight / output` (in f64): `M = m·2^-k` with
+/// `m` in `[2^30, 2^31)` rounded to nearest (half up) from `M`'s binary mantissa, and `k` in
+/// `1..=62`; `(0, 62)` for an `M` below `2^-32`, which rounds every product to 0. `None` when
+/// `M` is `2^30` or more.
+///
+/// ```
+/// use nn::quant::multiplier;
+/// assert_eq!(multiplier(1.0, 1.0, 4.0), Some((1 << 30, 32))); // 0.25 = 2^30·2^-32
+/// assert_eq!(multiplier(3.0, 1.0, 4.0), Some((3 << 29, 31))); // 0.75
+/// assert_eq!(multiplier(1.0, 1.0, 1e-10), None); // 10^10 is over 2^30
+/// ```
+#[must_use]
+pub fn multiplier(input: f32, weight: f32, output: f32) -> Option<(i32, i8)> {
+    let m = f64::from(input) * f64::from(weight) / f64::from(output);
+    let bits = m.to_bits();
+    let exponent = i64::try_from((bits >> 52) & 0x7ff).ok()?;
+    // `M = q·2^(exponent - 1022)`, `q = mantissa / 2^53` in `[0.5, 1)`.
+    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+    let mut rounded = (mantissa + (1 << 21)) >> 22;
+    let mut power = exponent - 1022;
+    if rounded == 1 << 31 {
+        rounded >>= 1;
+        power += 1;
+    }
+    match 31 - power {
+        ..=0 => None,
+        k @ 1..=62 => Some((i32::try_from(rounded).ok()?, i8::try_from(k).ok()?)),
+        _ => Some((0, 62)),
     }
 }
 

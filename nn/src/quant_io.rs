@@ -2,6 +2,7 @@
 //! the safetensors form of a quantized network. `nn::quant` documents the scheme.
 use crate::io::{serialize, shapes, Saved};
 use crate::layout::Layout;
+use crate::quant::multiplier;
 use crate::quant_layout::SCHEME;
 use crate::Quantized;
 use crate::{f32_array, from_bytes, i8_array, Error, Float, Int8, Layers, LoadError, Model};
@@ -35,46 +36,24 @@ impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Saved for Int8<N
     }
 }
 
-/// The fixed-point form `(m, k)` of `M = input·weight / output` (in f64): `M = m·2^-k` with
-/// `m` in `[2^30, 2^31)` rounded to nearest (half up) from `M`'s binary mantissa, and `k` in
-/// `1..=62`; `(0, 62)` for an `M` below `2^-32`, which rounds every product to 0. `None` when
-/// `M` is `2^30` or more.
-pub fn multiplier(input: f32, weight: f32, output: f32) -> Option<(i32, i8)> {
-    let m = f64::from(input) * f64::from(weight) / f64::from(output);
-    let bits = m.to_bits();
-    let exponent = i64::try_from((bits >> 52) & 0x7ff).ok()?;
-    // `M = q·2^(exponent - 1022)`, `q = mantissa / 2^53` in `[0.5, 1)`.
-    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
-    let mut rounded = (mantissa + (1 << 21)) >> 22;
-    let mut power = exponent - 1022;
-    if rounded == 1 << 31 {
-        rounded >>= 1;
-        power += 1;
-    }
-    match 31 - power {
-        ..=0 => None,
-        k @ 1..=62 => Some((i32::try_from(rounded).ok()?, i8::try_from(k).ok()?)),
-        _ => Some((0, 62)),
-    }
-}
-
-/// `s` if it is a positive normal `f32`, else 1: the scale of a range or row that is all 0.
+/// `s`, or 1 for a range or a row that is all 0. (A range too wide for an `f32` scale gives
+/// an infinite one, which the file's checks refuse.)
 fn positive(s: f32) -> f32 {
-    if s.is_normal() && s > 0.0 {
+    if s > 0.0 {
         s
     } else {
         1.0
     }
 }
 
-/// The mean over `samples` of input `c`'s square.
-fn mean_square(samples: &[Vec<f64>], c: usize) -> f64 {
-    samples.iter().fold(0.0, |s, x| s + x[c] * x[c]) / samples.len() as f64
+/// The sum over `samples` of input `c`'s square.
+fn power(samples: &[Vec<f64>], c: usize) -> f64 {
+    samples.iter().fold(0.0, |s, x| s + x[c] * x[c])
 }
 
 /// The scale of a row of weights: of the clips `max|w|·c/50` for `c` in `1..=50`, the one
-/// whose rounding error, each input's weighted by its mean square `power` on the calibration
-/// samples, is least (the largest clip on a tie). A large weight on an input that is nearly
+/// whose rounding error, each input's weighted by its `power` (its sum of squares over the
+/// calibration samples), is least (the largest clip on a tie). A large weight on an input that is nearly
 /// always 0 (as folding a standardisation into the first layer makes) is clipped rather than
 /// coarsening the whole row.
 fn weight_scale(row: &[f64], power: &[f64]) -> f32 {
@@ -138,7 +117,7 @@ where
         };
         // `W[r, c]` is `w[c·o + r]` (nalgebra keeps columns); relu only on hidden layers.
         let relu = act == "relu" && layer + 1 < N::LAYERS.len();
-        let power: Vec<f64> = (0..n).map(|c| mean_square(&samples, c)).collect();
+        let power: Vec<f64> = (0..n).map(|c| power(&samples, c)).collect();
         let z = |x: &Vec<f64>, r: usize| {
             let sum = (0..n).fold(b[r].to_f64(), |s, c| s + w[c * o + r].to_f64() * x[c]);
             if relu {
