@@ -124,7 +124,10 @@ fn inconsistent_quantized_files_are_refused_by_name() {
     assert!(edited("layers.0.output_scale", tiny).is_ok());
     let huge = |b: &mut [u8]| b[4..8].copy_from_slice(&i32::MAX.to_le_bytes());
     let bias = value(edited("layers.1.bias", huge));
-    assert!(bias.contains("output 1's sum could overflow"), "{bias}");
+    assert!(
+        bias.starts_with("layers.1.bias: output 1's sum could overflow"),
+        "{bias}"
+    );
     let nan = |b: &mut [u8]| b[..4].copy_from_slice(&f32::NAN.to_le_bytes());
     let nan = edited("input.scale", nan);
     assert_eq!(
@@ -252,4 +255,45 @@ fn a_tie_keeps_the_largest_clip() {
     net.l1.weight.copy_from_slice(&[0.5, -1.0, 0.25]);
     let q = nn::quantize(&net, &[SVector::zeros(); 2]).unwrap();
     assert_eq!(q.layers.0.weight[0], [64, -127, 32]);
+}
+
+network! {
+    /// Wide enough that a row of int8 weights can overflow an int32 sum.
+    struct Wide < 66312 => 2 linear >
+}
+
+/// A quantized `Wide` whose second row sums to `66311·127 + 7 = 8421504` (`·255` is
+/// `i32::MAX - 127`) and whose second bias is `bias`.
+fn wide(bias: i32) -> Result<nn::Quantized<Wide>, Error> {
+    let mut rows = vec![[0i8; 66312]; 2].into_boxed_slice();
+    rows[1].fill(127);
+    rows[1][0] = 7;
+    let layer = nn::QDense {
+        weight: nn::Rows::Heap(rows),
+        bias: [0, bias],
+        multiplier: [1 << 30; 2],
+        shift: [31; 2],
+        output_scale: 1.0,
+        output_zero: 0,
+    };
+    let net: nn::Quantized<Wide> = nn::Int8 {
+        input_scale: 1.0,
+        input_zero: 0,
+        layers: (layer, ()),
+        network: std::marker::PhantomData,
+    };
+    nn::from_bytes(&nn::to_bytes(&net)?)
+}
+
+/// Mutations caught: in `check`, `r * n` as `r / n` (the row read), `sum * 255` as `+` or `/`,
+/// `>` as `>=` (the bound is `i32::MAX` itself), `t + 1` as `t - 1` or `t * 1` (the tensor
+/// named).
+#[test]
+fn the_int32_bound_is_exact_and_per_row() {
+    assert!(wide(127).is_ok());
+    let Err(Error::Load(LoadError::Value(name, why))) = wide(128) else {
+        panic!("a sum over i32::MAX loads");
+    };
+    assert_eq!(name, "layers.0.bias");
+    assert!(why.starts_with("output 1's sum could overflow"), "{why}");
 }
