@@ -5,6 +5,17 @@
 //! compile time that grows with the file at a small constant.
 use nalgebra::{ArrayStorage, SMatrix};
 
+/// The `N` bytes at `at` in `bytes`: one little-endian value, for `from_le_bytes`.
+pub(crate) const fn le<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+    let mut le = [0; N];
+    let mut k = 0;
+    while k < N {
+        le[k] = bytes[at + k];
+        k += 1;
+    }
+    le
+}
+
 /// Writes a `const fn` named `$name` that reads an `R×C` matrix of `$t` (`$n` bytes each).
 macro_rules! matrix {
     ($(#[$doc:meta])* $name:ident, $t:ty, $n:literal) => {
@@ -17,13 +28,7 @@ macro_rules! matrix {
             let mut columns = [[0.0; R]; C];
             let mut i = 0;
             while i < R * C {
-                let mut le = [0; $n];
-                let mut k = 0;
-                while k < $n {
-                    le[k] = bytes[offset + $n * i + k];
-                    k += 1;
-                }
-                columns[i % C][i / C] = <$t>::from_le_bytes(le);
+                columns[i % C][i / C] = <$t>::from_le_bytes(le(bytes, offset + $n * i));
                 i += 1;
             }
             SMatrix::from_array_storage(ArrayStorage(columns))

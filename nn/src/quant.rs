@@ -44,6 +44,7 @@
 //! **The error**: a weight is off by at most `w_o/2`, an activation by at most `s/2` (plus
 //! whatever calibration clipped), so each output is off by about `s_out/2` plus the input
 //! errors carried through `W`; `tests/quantized.rs` measures the accuracy on digits.
+use crate::layout_const::le;
 use crate::{Activation, Model};
 use core::marker::PhantomData;
 use nalgebra::SVector;
@@ -325,13 +326,7 @@ macro_rules! array {
             let mut values = [$zero; N];
             let mut i = 0;
             while i < N {
-                let mut le = [0; SIZE];
-                let mut k = 0;
-                while k < SIZE {
-                    le[k] = bytes[offset + SIZE * i + k];
-                    k += 1;
-                }
-                values[i] = <$t>::from_le_bytes(le);
+                values[i] = <$t>::from_le_bytes(le(bytes, offset + SIZE * i));
                 i += 1;
             }
             values
