@@ -1,11 +1,12 @@
 //! `nn::gemm`, the one product every layer is made of, against nalgebra's own products, for
-//! each of the three products, on both sides of the blocked-GEMM threshold (static loops
-//! below it, `matrixmultiply` above it, thin matrices static).
+//! each of the three products, in both storages and on both sides of the blocked-GEMM
+//! threshold (a heap network's products static below it, `matrixmultiply` above it, thin
+//! matrices static; an inline network's always static, `aᵀ` copied or not).
 use nalgebra::DMatrix;
-use nn::{gemm, Product};
+use nn::{gemm, Heap, Inline, Product, Storage};
 
 /// `c + op(a)·op(b)` by nn and by nalgebra's dense products, with `c` starting non-zero.
-fn check<const M: usize, const K: usize, const N: usize>() {
+fn check<S: Storage, const M: usize, const K: usize, const N: usize>() {
     let value = |r: usize, c: usize, k: usize| ((r * 7 + c * 3 + k) % 11) as f32 * 0.25 - 1.0;
     for product in [Product::AB, Product::AtB, Product::ABt] {
         let a = match product {
@@ -23,19 +24,32 @@ fn check<const M: usize, const K: usize, const N: usize>() {
             Product::ABt => &c + &a * b.transpose(),
         };
         let mut got = c.clone();
-        gemm::<f32, M, K, N>(got.as_mut_slice(), a.as_slice(), b.as_slice(), product);
+        gemm::<S, f32, M, K, N>(got.as_mut_slice(), a.as_slice(), b.as_slice(), product);
         let worst = (&got - &want).abs().max();
-        assert!(worst < 1e-3, "{M}×{K}×{N} {product:?}: off by {worst}");
+        assert!(
+            worst < 1e-3,
+            "{} {M}×{K}×{N} {product:?}: off by {worst}",
+            S::NAME
+        );
         assert!(want.abs().max() > 1.0);
     }
 }
 
 #[test]
 fn every_operand_order_on_both_sides_of_the_threshold() {
-    check::<4, 3, 2>();
-    check::<16, 40, 32>(); // 20 480 multiply-adds: static
-    check::<32, 40, 32>(); // 40 960: blocked
-    check::<128, 784, 32>();
-    check::<3, 4000, 8>(); // large but thin: static
-    check::<10, 128, 1>();
+    check::<Heap, 4, 3, 2>();
+    check::<Heap, 16, 40, 32>(); // 20 480 multiply-adds: static
+    check::<Heap, 32, 40, 32>(); // 40 960: blocked
+    check::<Heap, 128, 784, 32>();
+    check::<Heap, 3, 4000, 8>(); // large but thin: static
+    check::<Heap, 10, 128, 1>();
+}
+
+#[test]
+fn inline_products_are_static_at_every_size() {
+    check::<Inline, 4, 3, 2>();
+    check::<Inline, 32, 40, 32>(); // aᵀ copied
+    check::<Inline, 64, 64, 3>(); // aᵀ of 4096 values: copied
+    check::<Inline, 65, 64, 3>(); // of 4160: dot products
+    check::<Inline, 128, 784, 32>();
 }

@@ -38,7 +38,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<
             column.copy_from_slice(self.bias.values());
         }
         let w = self.weight.values();
-        gemm::<T, O, I, B>(z.values_mut(), w, x.values(), Product::AB);
+        gemm::<S, T, O, I, B>(z.values_mut(), w, x.values(), Product::AB);
         z
     }
 
@@ -81,7 +81,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<
     pub fn back<const B: usize>(&self, delta: &S::Matrix<T, O, B>) -> S::Matrix<T, I, B> {
         let mut g = S::Matrix::<T, I, B>::zeros();
         let w = self.weight.values();
-        gemm::<T, I, O, B>(g.values_mut(), w, delta.values(), Product::AtB);
+        gemm::<S, T, I, O, B>(g.values_mut(), w, delta.values(), Product::AtB);
         g
     }
 
@@ -93,7 +93,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<
         delta: &S::Matrix<T, O, B>,
     ) {
         let w = self.weight.values_mut();
-        gemm::<T, O, B, I>(w, delta.values(), x.values(), Product::ABt);
+        gemm::<S, T, O, B, I>(w, delta.values(), x.values(), Product::ABt);
         for column in delta.values().chunks_exact(O) {
             let bias = self.bias.values_mut().iter_mut();
             bias.zip(column).for_each(|(b, &d)| *b += d);

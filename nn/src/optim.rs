@@ -16,6 +16,11 @@ pub trait Optimizer<N: Model> {
     /// [`Error::NonFinite`] (`"weights"`) if the update would make a weight NaN or infinite;
     /// then neither `net` nor the optimizer's state has changed.
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error>;
+
+    /// Whether [`Optimizer::step`] is all or nothing: it returns `Err` whenever a new weight
+    /// would not be finite, and then has changed neither `net` nor itself. [`crate::Trainer`]
+    /// keeps a copy of the last good weights only for an optimizer that is not.
+    const ALL_OR_NOTHING: bool = false;
 }
 
 /// `Err` unless every new weight is finite (the end of a step's first pass).
@@ -47,6 +52,8 @@ impl<N: Model> Sgd<N> {
 }
 
 impl<N: Model> Optimizer<N> for Sgd<N> {
+    const ALL_OR_NOTHING: bool = true;
+
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
         let lr = c::<N::Scalar>(self.lr);
         let mu = c::<N::Scalar>(self.momentum);
@@ -108,6 +115,8 @@ impl<N: Model> Adam<N> {
 }
 
 impl<N: Model> Optimizer<N> for Adam<N> {
+    const ALL_OR_NOTHING: bool = true;
+
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
         let ((b1, b2), c) = (self.betas, c::<N::Scalar>);
         let t = self.t as f64 + 1.0;

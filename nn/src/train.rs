@@ -12,26 +12,29 @@ pub const CHUNK: usize = 32;
 
 /// Trains a network with an optimizer `Opt` and a loss `L`, like Keras's `compile`.
 ///
-/// It keeps the gradient and a copy of the last good weights, both shaped like the network,
-/// so [`Trainer::step`] allocates nothing.
+/// It keeps the gradient, shaped like the network, so [`Trainer::step`] allocates nothing;
+/// and for an optimizer that is not [all or nothing](Optimizer::ALL_OR_NOTHING), a copy of
+/// the last good weights.
 #[derive(Clone, Debug)]
 pub struct Trainer<N, Opt, L> {
     /// The optimizer.
     pub optimizer: Opt,
     /// The loss.
     pub loss: L,
-    /// The gradient of the last step, and the weights before it.
-    buffers: (N, N),
+    /// The gradient of the last step.
+    grads: N,
+    /// The weights before the last step, if the optimizer needs them kept.
+    last_good: Option<N>,
 }
 
 impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     /// A trainer that minimises `loss` with `optimizer`.
     pub fn new(optimizer: Opt, loss: L) -> Self {
-        let buffers = (N::default(), N::default());
         Self {
             optimizer,
             loss,
-            buffers,
+            grads: N::default(),
+            last_good: (!Opt::ALL_OR_NOTHING).then(N::default),
         }
     }
 
@@ -68,7 +71,7 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         N: Network<I, O>,
         L: Loss<N::Output>,
     {
-        let (grads, last_good) = (&mut self.buffers.0, &mut self.buffers.1);
+        let grads = &mut self.grads;
         grads.params_mut().for_each(|g| g.fill(c(0.0)));
         #[cfg(feature = "parallel")]
         let (loss, _, n) = crate::parallel::gradient::<N, L, I, O>(net, grads, batch)?;
@@ -84,10 +87,13 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         let loss = c::<N::Scalar>(loss / n as f64);
         ensure(loss.is_finite(), Error::NonFinite("loss", 0, 0))?;
         ensure(finite, Error::NonFinite("gradient", 0, 0))?;
+        let Some(last_good) = &mut self.last_good else {
+            self.optimizer.step(net, grads)?;
+            return Ok(loss);
+        };
+        // The copy catches an optimizer of the user's that writes a NaN anyway.
         let copy = |(to, from): (&mut [N::Scalar], &[N::Scalar])| to.copy_from_slice(from);
         last_good.params_mut().zip(net.params()).for_each(copy);
-        // A refused step changes nothing; the copy also catches an optimizer of the user's
-        // that writes a NaN anyway.
         let stepped = self.optimizer.step(net, grads);
         if stepped.is_err() || !net.is_finite() {
             net.params_mut().zip(last_good.params()).for_each(copy);
