@@ -1,7 +1,7 @@
 //! Batches give the numbers of single samples, on both sides of every size threshold the
 //! library has: the storage (inline up to 16 KiB, `Under`; heap beyond, `Over`), the blocked
-//! GEMM (`nn::BLOCKED_GEMM` multiply-adds: `Under`'s products stay below it, `Over`'s batch of
-//! 32 goes above), the columns training gathers samples in (`nn::CHUNK` = 32, then 8, then 1)
+//! GEMM (a heap network's products from `nn::BLOCKED_GEMM` multiply-adds on: `Over`'s batch of
+//! 32 goes above it; `Under`'s, inline, stay static), the columns training gathers samples in (`nn::CHUNK` = 32, then 8, then 1)
 //! and, with `--features parallel`, the size from which a batch is split over threads (about
 //! 85 samples of `Under`, 21 of `Over`). CI runs this file with and without `parallel`.
 //!

@@ -258,10 +258,12 @@ fn docs(model: &Model) -> Vec<String> {
     docs.push(String::new());
     docs.push(match model.heap {
         true => "Its numbers live on the heap (`nn::Heap`): its parameters, or a batch of 32 \
-                 samples of its widest layer, take more than 16 KiB."
+                 samples of its widest layer, take more than 16 KiB. Its large products go \
+                 through the blocked GEMM (`nn::gemm`)."
             .into(),
         false => "Its numbers live inline (`nn::Inline`): its parameters, and a batch of 32 \
-                  samples of its widest layer, take at most 16 KiB, so it allocates nothing."
+                  samples of its widest layer, take at most 16 KiB, and its products run as \
+                  static loops, so it allocates nothing, in batches and training too."
             .into(),
     });
     docs

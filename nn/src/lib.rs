@@ -42,7 +42,9 @@
 //! [`CHUNK`] samples of its widest layer, take at most 16 KiB is [`Inline`] (plain `SMatrix`
 //! values, nothing on the heap); a larger one is on the [`Heap`] (one boxed slice per matrix),
 //! so networks of any size run in debug builds on small stacks (see [`Model::Store`]). Every
-//! product of a layer is one call of [`gemm`], the seam where a GPU's GEMM would plug in.
+//! product of a layer is one call of [`gemm`], the seam where a GPU's GEMM would plug in: an
+//! inline network's products run as static loops (nothing on the heap), a heap network's
+//! large ones as the blocked GEMM of `matrixmultiply`.
 //!
 //! Without the default features the crate is `#![no_std]` and needs no allocator: inline
 //! networks, forward, backward, losses, optimizers and [`Trainer::step`] allocate nothing.
