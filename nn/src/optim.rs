@@ -9,6 +9,34 @@ use crate::{c, Error, Model};
 use nalgebra::ComplexField;
 
 /// Updates a network's parameters from the gradient of the loss.
+///
+/// An optimizer of your own that writes as it goes is not all or nothing, so [`crate::Trainer`]
+/// keeps a copy of the weights to restore if a step leaves a NaN:
+///
+/// ```
+/// use nn::prelude::*;
+/// use nn::{BinaryCrossEntropy, Error, Optimizer, Sgd, Trainer};
+/// network! { struct Net < 2 => 1 sigmoid > }
+///
+/// struct Plain(f32);
+/// impl Optimizer<Net> for Plain {
+///     fn step(&mut self, net: &mut Net, grads: &Net) -> Result<(), Error> {
+///         for (w, g) in net.params_mut().zip(grads.params()) {
+///             w.iter_mut().zip(g).for_each(|(w, g)| *w -= self.0 * g);
+///         }
+///         Ok(())
+///     }
+/// }
+/// assert!(!<Plain as Optimizer<Net>>::ALL_OR_NOTHING);
+/// assert!(<Sgd<Net> as Optimizer<Net>>::ALL_OR_NOTHING);
+///
+/// let mut net = Net::new(0);
+/// let x = [SVector::from([1.0, 0.0])];
+/// let y = [SVector::from([1.0])];
+/// let mut trainer = Trainer::new(Plain(f32::INFINITY), BinaryCrossEntropy);
+/// assert!(trainer.step(&mut net, (&x, &y)).is_err());
+/// assert_eq!(net, Net::new(0));
+/// ```
 pub trait Optimizer<N: Model> {
     /// Applies one update to `net` given `grads = ∂L/∂θ`, shaped like the network.
     ///
