@@ -112,3 +112,26 @@ where
         assert_eq!(allocations(step), expected, "{name}: train step with Adam");
     }
 }
+
+/// How many allocations one `nn::gemm` of an `M×K` by `K×N` product `c += a·b` makes.
+fn gemm_allocations<S: nn::Storage, const M: usize, const K: usize, const N: usize>() -> usize {
+    let a = vec![0.5f32; M * K];
+    let b = vec![0.25f32; K * N];
+    let mut c = vec![0.0f32; M * N];
+    allocations(|| nn::gemm::<S, f32, M, K, N>(&mut c, &a, &b, nn::Product::AB))
+}
+
+/// Only a heap network's products of at least `nn::BLOCKED_GEMM` multiply-adds with every side
+/// over 5 go to `matrixmultiply`, whose packing buffers are the allocations counted here.
+/// Mutations caught: the threshold or the side test changed; the storage ignored.
+#[test]
+fn only_large_heap_products_allocate() {
+    assert_eq!(gemm_allocations::<nn::Heap, 16, 40, 32>(), 0); // 20 480 multiply-adds
+    assert!(gemm_allocations::<nn::Heap, 32, 32, 32>() > 0); // 32 768: the threshold
+    assert_eq!(gemm_allocations::<nn::Heap, 32, 32, 31>(), 0); // 31 744
+    assert_eq!(gemm_allocations::<nn::Heap, 5, 100, 100>(), 0); // a side of 5
+    assert!(gemm_allocations::<nn::Heap, 6, 100, 100>() > 0);
+    assert!(gemm_allocations::<nn::Heap, 100, 6, 100>() > 0);
+    assert_eq!(gemm_allocations::<nn::Heap, 100, 100, 5>(), 0);
+    assert_eq!(gemm_allocations::<nn::Inline, 128, 128, 32>(), 0);
+}
