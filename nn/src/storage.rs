@@ -38,8 +38,9 @@ pub trait Buffer<T: Float, const R: usize, const C: usize>:
 pub trait Storage: Copy + Debug + Default + PartialEq + Eq + Send + Sync + 'static {
     /// `"inline"` or `"heap"`.
     const NAME: &'static str;
-    /// Whether large products go through the blocked GEMM, which allocates (see [`crate::gemm`]).
-    const BLOCKED: bool;
+    /// Whether large products go through the blocked GEMM, which allocates (see [`crate::gemm`]):
+    /// only for [`Heap`] with `alloc`.
+    const BLOCKED: bool = false;
     /// An `R×C` matrix of `T` in this storage.
     type Matrix<T: Float, const R: usize, const C: usize>: Buffer<T, R, C>;
 }
@@ -50,7 +51,6 @@ pub struct Inline;
 
 impl Storage for Inline {
     const NAME: &'static str = "inline";
-    const BLOCKED: bool = false;
     type Matrix<T: Float, const R: usize, const C: usize> = SMatrix<T, R, C>;
 }
 
@@ -89,7 +89,6 @@ pub struct Heap;
 #[cfg(not(feature = "alloc"))]
 impl Storage for Heap {
     const NAME: &'static str = "inline, without alloc";
-    const BLOCKED: bool = false;
     type Matrix<T: Float, const R: usize, const C: usize> = SMatrix<T, R, C>;
 }
 
