@@ -1,7 +1,8 @@
 //! `nn::gemm`, the one product every layer is made of, against nalgebra's own products, for
 //! each of the three products, in both storages and on both sides of the blocked-GEMM
 //! threshold (a heap network's products static below it, `matrixmultiply` above it, thin
-//! matrices static; an inline network's always static, `aᵀ` copied or not).
+//! matrices static; an inline network's always static, `aᵀ` copied or not, in SIMD vectors
+//! along a layer's outputs or along the batch).
 use nalgebra::DMatrix;
 use nn::{gemm, Heap, Inline, Product, Storage};
 
@@ -52,4 +53,20 @@ fn inline_products_are_static_at_every_size() {
     check::<Inline, 64, 64, 3>(); // aᵀ of 4096 values: copied
     check::<Inline, 65, 64, 3>(); // of 4160: dot products
     check::<Inline, 128, 784, 32>();
+    check::<Inline, 10, 32, 32>(); // 10 rows, a batch of 32: in vectors along the batch
+    check::<Inline, 3, 600, 8>(); // bᵀ of 4800 values: AB and AtB by rows, ABt by batch
+    check::<Inline, 1, 5, 8>();
+    check::<Heap, 4100, 2, 1>(); // more rows than fit in registers: nalgebra's loops
+    check::<Heap, 2, 1, 4104>();
+}
+
+#[test]
+fn empty_products_change_nothing() {
+    let mut c = [1.0_f32; 8];
+    for product in [Product::AB, Product::AtB, Product::ABt] {
+        gemm::<Inline, f32, 1, 0, 8>(&mut c, &[], &[], product);
+        gemm::<Inline, f32, 0, 3, 8>(&mut [], &[0.0; 0], &[1.0; 24], product);
+        gemm::<Inline, f32, 8, 3, 0>(&mut [], &[1.0; 24], &[0.0; 0], product);
+    }
+    assert_eq!(c, [1.0; 8]);
 }

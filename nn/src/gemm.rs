@@ -5,8 +5,11 @@ use nalgebra::{Const, DMatrixView, DMatrixViewMut, MatrixView, SMatrixView, SMat
 
 /// From this many multiply-adds on, a product of a [`crate::Heap`] network runs as the
 /// blocked GEMM of `matrixmultiply`; below it, and always for an [`crate::Inline`] network,
-/// as nalgebra's loops over static sizes, which the compiler unrolls and which touch no heap.
+/// as loops over static sizes, which the compiler unrolls and which touch no heap.
 pub const BLOCKED_GEMM: usize = 32_768;
+
+/// The most values a static product keeps on the stack: its sums, or a transposed operand.
+const STACK: usize = 4096;
 
 /// Which product [`gemm`] adds to `c`; `a` and `b` are column-major slices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,9 +29,14 @@ pub enum Product {
 /// multiply-adds whose sizes all exceed 5 go through nalgebra's dynamic-size `gemm` on views
 /// of the same memory, which calls `matrixmultiply`'s blocked, vectorised GEMM (it allocates
 /// its packing buffers); a transpose is a view with swapped strides, so nothing is copied.
-/// Other products stay static and touch no heap: each one a sum of columns of the left
-/// operand (`aᵀ` copied to the stack first when it has at most 4096 values, else dot
-/// products).
+/// Other products stay static and touch no heap. Each output column's sums stay in
+/// registers, along a layer's outputs, or along the batch when only the batch is a multiple
+/// of 8, an operand copied transposed to the stack where that makes the sums' values
+/// contiguous (up to 4096 values; for larger ones, and more than 4096 sums, nalgebra's loops).
+/// With `std`, `pulp` compiles these loops for the widest SIMD instructions the CPU has
+/// (AVX2 on most x86-64) and picks them at run time; each sum adds its terms in the same
+/// order whatever the instructions, so the results are the same bits on every machine.
+/// Panics if a slice is shorter than its matrix.
 ///
 /// ```
 /// use nn::{gemm, Inline, Product, SMatrix};
@@ -61,13 +69,43 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
         DMatrixViewMut::from_slice(c, M, N).gemm(one, &a, &b, one);
         return;
     }
+    let a = &a[..M * K];
+    let b = &b[..K * N];
+    let c = &mut c[..M * N];
+    // Element (i, k) of `A` and (k, j) of `B`.
+    let a_mk = |i, k| a[i + k * M];
+    let a_km = |i, k| a[k + i * K];
+    let b_kn = |k, j| b[k + j * K];
+    let b_nk = |k, j| b[j + k * N];
+    // The sums run along a layer's outputs, in SIMD vectors when they are a multiple of 8;
+    // else along the batch if it is: `cᵀ = Bᵀ·Aᵀ`.
+    let by_rows = M.is_multiple_of(8) || !N.is_multiple_of(8);
+    match product {
+        _ if M * N == 0 => return,
+        Product::AB if by_rows && M <= STACK => return kernel::<T, M, true>(c, a, N, b_kn),
+        Product::AtB if by_rows && M <= STACK && M * K <= STACK => {
+            return transposed::<T, K, M>(a, |v| kernel::<T, M, true>(c, v, N, b_kn));
+        }
+        Product::ABt if by_rows && M <= STACK => return kernel::<T, M, true>(c, a, N, b_nk),
+        Product::AB if !by_rows && N <= STACK && K * N <= STACK => {
+            let s = |k, i| a_mk(i, k);
+            return transposed::<T, K, N>(b, |v| kernel::<T, N, false>(c, v, M, s));
+        }
+        Product::AtB if !by_rows && N <= STACK && K * N <= STACK => {
+            let s = |k, i| a_km(i, k);
+            return transposed::<T, K, N>(b, |v| kernel::<T, N, false>(c, v, M, s));
+        }
+        Product::ABt if !by_rows && N <= STACK => {
+            return kernel::<T, N, false>(c, b, M, |k, i| a_mk(i, k));
+        }
+        _ => {}
+    }
     let mut c = SMatrixViewMut::<T, M, N>::from_slice(c);
     match product {
         Product::AB => {
             let a = SMatrixView::<T, M, K>::from_slice(a);
             c.gemm(one, &a, &SMatrixView::<T, K, N>::from_slice(b), one);
         }
-        Product::AtB if M * K <= 4096 => transposed(c, SMatrixView::<T, K, M>::from_slice(a), b),
         Product::AtB => {
             let a = SMatrixView::<T, K, M>::from_slice(a);
             c.gemm_tr(one, &a, &SMatrixView::<T, K, N>::from_slice(b), one);
@@ -81,18 +119,66 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
     }
 }
 
-/// `c += aᵀ·b` with `aᵀ` copied to the stack: a function of its own, so that even in a debug
-/// build only the products whose `a` is small have a frame that holds it.
-fn transposed<T: Float, const M: usize, const K: usize, const N: usize>(
-    mut c: SMatrixViewMut<'_, T, M, N>,
-    a: SMatrixView<'_, T, K, M>,
-    b: &[T],
+/// Calls `then` with the `R×K` transpose of `x`, stored `K×R`, copied to the stack: a function
+/// of its own, so that even in a debug build only the products that copy have a frame that
+/// holds the copy.
+fn transposed<T: Float, const K: usize, const R: usize>(x: &[T], then: impl FnOnce(&[T])) {
+    then(SMatrixView::<T, K, R>::from_slice(x).transpose().as_slice())
+}
+
+/// The static product: for each `j < n`, adds `Σₖ v[r, k]·s(k, j)` to `c[r, j]` (to `c[j, r]`
+/// if not `ROWS`) for all `r < R`, with `v` an `R×K` column-major slice. The `R` sums of one
+/// `j` stay in registers, and the loops over them compile to the widest SIMD instructions the
+/// CPU has (AVX2 on most x86-64 today, chosen at run time by `pulp` with `std`).
+#[inline]
+fn kernel<T: Float, const R: usize, const ROWS: bool>(
+    c: &mut [T],
+    v: &[T],
+    n: usize,
+    s: impl Fn(usize, usize) -> T,
 ) {
-    let one = T::one();
-    c.gemm(
-        one,
-        &a.transpose(),
-        &SMatrixView::<T, K, N>::from_slice(b),
-        one,
-    );
+    pulp::Arch::new().dispatch(Kernel::<T, _, R, ROWS> { c, v, n, s });
+}
+
+struct Kernel<'a, T, S, const R: usize, const ROWS: bool> {
+    c: &'a mut [T],
+    v: &'a [T],
+    n: usize,
+    s: S,
+}
+
+impl<T: Float, S, const R: usize, const ROWS: bool> pulp::WithSimd for Kernel<'_, T, S, R, ROWS>
+where
+    S: Fn(usize, usize) -> T,
+{
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<X: pulp::Simd>(self, _: X) {
+        let Self { c, v, n, s } = self;
+        for j in 0..n {
+            let mut sums = [T::zero(); R];
+            // `c[r, j]` at `r + j·R`; `c[j, r]` at `j + r·n`.
+            match ROWS {
+                true => sums.copy_from_slice(&c[j * R..][..R]),
+                false => sums
+                    .iter_mut()
+                    .zip(c[j..].iter().step_by(n))
+                    .for_each(|(s, &c)| *s = c),
+            }
+            for (k, vk) in v.chunks_exact(R).enumerate() {
+                let skj = s(k, j);
+                for (sum, &x) in sums.iter_mut().zip(vk) {
+                    *sum += x * skj;
+                }
+            }
+            match ROWS {
+                true => c[j * R..][..R].copy_from_slice(&sums),
+                false => c[j..]
+                    .iter_mut()
+                    .step_by(n)
+                    .zip(sums)
+                    .for_each(|(c, s)| *c = s),
+            }
+        }
+    }
 }
