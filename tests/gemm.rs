@@ -1,8 +1,8 @@
 //! `nn::gemm`, the one product every layer is made of, against nalgebra's own products, for
 //! each of the three products, in both storages and on both sides of the blocked-GEMM
 //! threshold (a heap network's products static below it, `matrixmultiply` above it, thin
-//! matrices static; an inline network's always static, `aᵀ` copied or not, in SIMD vectors
-//! along a layer's outputs or along the batch).
+//! matrices static; an inline network's always static, `aᵀ` copied or not, the sums down
+//! `c`'s columns or along its rows).
 use nalgebra::DMatrix;
 use nn::{gemm, Heap, Inline, Product, Storage};
 
@@ -53,8 +53,8 @@ fn inline_products_are_static_at_every_size() {
     check::<Inline, 64, 64, 3>(); // aᵀ of 4096 values: copied
     check::<Inline, 65, 64, 3>(); // of 4160: dot products
     check::<Inline, 128, 784, 32>();
-    check::<Inline, 10, 32, 32>(); // 10 rows, a batch of 32: in vectors along the batch
-    check::<Inline, 3, 600, 8>(); // bᵀ of 4800 values: AB and AtB by rows, ABt by batch
+    check::<Inline, 10, 32, 32>(); // a·bᵀ: sums along c's rows
+    check::<Inline, 3, 600, 8>(); // aᵀ of 1800 values copied; a·bᵀ along c's rows
     check::<Inline, 1, 5, 8>();
     check::<Heap, 4100, 2, 1>(); // more rows than fit in registers: nalgebra's loops
     check::<Heap, 2, 1, 4104>();

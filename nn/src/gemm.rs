@@ -29,13 +29,14 @@ pub enum Product {
 /// multiply-adds whose sizes all exceed 5 go through nalgebra's dynamic-size `gemm` on views
 /// of the same memory, which calls `matrixmultiply`'s blocked, vectorised GEMM (it allocates
 /// its packing buffers); a transpose is a view with swapped strides, so nothing is copied.
-/// Other products stay static and touch no heap. Each output column's sums stay in
-/// registers, along a layer's outputs, or along the batch when only the batch is a multiple
-/// of 8, an operand copied transposed to the stack where that makes the sums' values
-/// contiguous (up to 4096 values; for larger ones, and more than 4096 sums, nalgebra's loops).
-/// With `std`, `pulp` compiles these loops for the widest SIMD instructions the CPU has
-/// (AVX2 on most x86-64) and picks them at run time; each sum adds its terms in the same
-/// order whatever the instructions, so the results are the same bits on every machine.
+/// Other products stay static and touch no heap: the sums of each column of `c` stay in
+/// registers (`aᵀ` copied to the stack first, if it has at most 4096 values); for `a·bᵀ`
+/// whose `c` has rows that are a multiple of 8 and columns that are not (a layer's gradient
+/// whose outputs are not, over a batch that is), the sums of each row instead, as `cᵀ = b·aᵀ`.
+/// Beyond 4096 sums or a larger `aᵀ`, nalgebra's loops. With `std`, `pulp` compiles these
+/// loops for the widest SIMD instructions the CPU has (AVX2 on most x86-64) and picks them at
+/// run time; each sum adds its terms in the same order whatever the instructions, so the
+/// results are the same bits on every machine.
 /// Panics if a slice is shorter than its matrix.
 ///
 /// ```
@@ -74,30 +75,19 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
     let c = &mut c[..M * N];
     // Element (i, k) of `A` and (k, j) of `B`.
     let a_mk = |i, k| a[i + k * M];
-    let a_km = |i, k| a[k + i * K];
     let b_kn = |k, j| b[k + j * K];
     let b_nk = |k, j| b[j + k * N];
-    // The sums run along a layer's outputs, in SIMD vectors when they are a multiple of 8;
-    // else along the batch if it is: `cᵀ = Bᵀ·Aᵀ`.
+    // The sums run down `c`'s columns, in SIMD vectors when they are a multiple of 8; for
+    // `a·bᵀ`, else along its rows if those are (`cᵀ = b·aᵀ`, where `b` is in place).
     let by_rows = M.is_multiple_of(8) || !N.is_multiple_of(8);
     match product {
         _ if M * N == 0 => return,
-        Product::AB if by_rows && M <= STACK => return kernel::<T, M, true>(c, a, N, b_kn),
-        Product::AtB if by_rows && M <= STACK && M * K <= STACK => {
+        Product::AB if M <= STACK => return kernel::<T, M, true>(c, a, N, b_kn),
+        Product::AtB if M <= STACK && M * K <= STACK => {
             return transposed::<T, K, M>(a, |v| kernel::<T, M, true>(c, v, N, b_kn));
         }
         Product::ABt if by_rows && M <= STACK => return kernel::<T, M, true>(c, a, N, b_nk),
-        Product::AB if !by_rows && N <= STACK && K * N <= STACK => {
-            let s = |k, i| a_mk(i, k);
-            return transposed::<T, K, N>(b, |v| kernel::<T, N, false>(c, v, M, s));
-        }
-        Product::AtB if !by_rows && N <= STACK && K * N <= STACK => {
-            let s = |k, i| a_km(i, k);
-            return transposed::<T, K, N>(b, |v| kernel::<T, N, false>(c, v, M, s));
-        }
-        Product::ABt if !by_rows && N <= STACK => {
-            return kernel::<T, N, false>(c, b, M, |k, i| a_mk(i, k));
-        }
+        Product::ABt if N <= STACK => return kernel::<T, N, false>(c, b, M, |k, i| a_mk(i, k)),
         _ => {}
     }
     let mut c = SMatrixViewMut::<T, M, N>::from_slice(c);
