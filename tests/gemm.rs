@@ -55,7 +55,8 @@ fn inline_products_are_static_at_every_size() {
     check::<Inline, 128, 784, 32>();
     check::<Inline, 10, 32, 32>(); // a·bᵀ: sums along c's rows
     check::<Inline, 3, 600, 8>(); // aᵀ of 1800 values copied; a·bᵀ along c's rows
-    check::<Inline, 1, 5, 8>();
+    check::<Inline, 1, 80, 8>();
+    check::<Inline, 8, 8, 8>(); // 512 multiply-adds: the smallest in registers
     check::<Heap, 4100, 2, 1>(); // more rows than fit in registers: nalgebra's loops
     check::<Heap, 2, 1, 4104>();
 }

@@ -107,17 +107,25 @@ fn early_stopping_restores_the_best_weights() {
 
 #[test]
 fn sgd_with_momentum_follows_pytorch() {
-    // w -= lr·v with v = μ·v + g; for L = (w·1 - 0)², g = 2w.
+    // w -= lr·v with v = μ·v + g; for L = (w·1 - 0)², g = 2w. Two plain steps first: plain
+    // SGD keeps no velocity, so, as in PyTorch, the first step with momentum starts at v = g.
     let mut net = Line::default();
     net.l1.weight[0] = 1.0;
     let mut grads = Line::default();
-    let (mut opt, (lr, mu)) = (Sgd::new(0.1, 0.9), (0.1, 0.9));
-    let (mut w, mut v) = (1.0f64, 0.0f64);
-    for _ in 0..3 {
+    let mut opt = Sgd::new(0.1, 0.0);
+    let lr = 0.1;
+    let mut w = 1.0f64;
+    let mut v = 0.0f64;
+    for mu in [0.0, 0.0, 0.9, 0.9, 0.9] {
+        opt.momentum = mu;
         grads.l1.weight[0] = 2.0 * net.l1.weight[0];
         opt.step(&mut net, &grads).expect("finite");
-        v = mu * v + 2.0 * w;
-        w -= lr * v;
+        if mu == 0.0 {
+            w -= lr * 2.0 * w;
+        } else {
+            v = mu * v + 2.0 * w;
+            w -= lr * v;
+        }
         assert!((net.l1.weight[0] - w).abs() < 1e-15);
     }
 }
@@ -297,6 +305,7 @@ where
 #[test]
 fn a_refused_step_changes_nothing() {
     refused(Sgd::new(0.01, 0.9), |o| o.lr = 1e308);
+    refused(Sgd::new(0.01, 0.0), |o| o.lr = 1e308);
     refused(Adam::new(0.01), |o| o.lr = f64::INFINITY);
 }
 

@@ -8,6 +8,10 @@ use nalgebra::{Const, DMatrixView, DMatrixViewMut, MatrixView, SMatrixView, SMat
 /// as loops over static sizes, which the compiler unrolls and which touch no heap.
 pub const BLOCKED_GEMM: usize = 32_768;
 
+/// Below this many multiply-adds, a product runs as nalgebra's loops, which the compiler
+/// unrolls whole: picking SIMD instructions at run time would cost more than it saves.
+const TINY: usize = 512;
+
 /// The most values a static product keeps on the stack: its sums, or a transposed operand.
 const STACK: usize = 4096;
 
@@ -30,13 +34,13 @@ pub enum Product {
 /// of the same memory, which calls `matrixmultiply`'s blocked, vectorised GEMM (it allocates
 /// its packing buffers); a transpose is a view with swapped strides, so nothing is copied.
 /// Other products stay static and touch no heap: the sums of each column of `c` stay in
-/// registers (`aᵀ` copied to the stack first, if it has at most 4096 values); for `a·bᵀ`
-/// whose `c` has rows that are a multiple of 8 and columns that are not (a layer's gradient
-/// whose outputs are not, over a batch that is), the sums of each row instead, as `cᵀ = b·aᵀ`.
-/// Beyond 4096 sums or a larger `aᵀ`, nalgebra's loops. With `std`, `pulp` compiles these
-/// loops for the widest SIMD instructions the CPU has (AVX2 on most x86-64) and picks them at
-/// run time; each sum adds its terms in the same order whatever the instructions, so the
-/// results are the same bits on every machine.
+/// registers (`aᵀ` copied to the stack first, if it has at most 4096 values), except for an
+/// `a·bᵀ` whose columns are not a multiple of 8 long and whose rows are (a layer's gradient
+/// over a batch of 8k samples), which sums each row of `c` instead, as `cᵀ = b·aᵀ`. Below
+/// 512 multiply-adds, beyond 4096 sums or a larger `aᵀ`, nalgebra's loops. With `std`,
+/// `pulp` compiles these loops for the widest SIMD instructions the CPU has (AVX2 on most
+/// x86-64) and picks them at run time; each sum adds its terms in the same order whatever the
+/// instructions, so the results are the same bits on every machine.
 /// Panics if a slice is shorter than its matrix.
 ///
 /// ```
@@ -82,6 +86,7 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
     let by_rows = M.is_multiple_of(8) || !N.is_multiple_of(8);
     match product {
         _ if M * N == 0 => return,
+        _ if M * K * N < TINY => {}
         Product::AB if M <= STACK => return kernel::<T, M, true>(c, a, N, b_kn),
         Product::AtB if M <= STACK && M * K <= STACK => {
             return transposed::<T, K, M>(a, |v| kernel::<T, M, true>(c, v, N, b_kn));

@@ -57,7 +57,8 @@ fn all_finite(finite: bool) -> Result<(), Error> {
 }
 
 /// Stochastic gradient descent with momentum `μ`, like `torch.optim.SGD`:
-/// `v = μ·v + g; w -= lr·v` (with `μ = 0`, plain `w -= lr·g`).
+/// `v = μ·v + g; w -= lr·v` (with `μ = 0`, plain `w -= lr·g`, which leaves `v` as it was, so
+/// that a momentum set later starts at `v = g`, as PyTorch's does).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sgd<N> {
     /// The learning rate `lr`.
@@ -87,14 +88,27 @@ impl<N: Model> Optimizer<N> for Sgd<N> {
         let mu = c::<N::Scalar>(self.momentum);
         // The new velocity and weight.
         let new = |w: N::Scalar, g, v: N::Scalar| (mu * v + g, w - lr * (mu * v + g));
+        // Plain SGD neither reads nor writes the velocity: `μ·v` is 0 for any finite `v`,
+        // such as `g`.
+        let plain = self.momentum == 0.0;
+        let velocity = if plain {
+            grads.params()
+        } else {
+            self.velocity.params()
+        };
         let mut finite = true;
-        let tensors = net.params().zip(grads.params());
-        for ((w, g), v) in tensors.zip(self.velocity.params()) {
+        for ((w, g), v) in net.params().zip(grads.params()).zip(velocity) {
             for ((&w, &g), &v) in w.iter().zip(g).zip(v) {
                 finite &= new(w, g, v).1.is_finite();
             }
         }
         all_finite(finite)?;
+        if plain {
+            for (w, g) in net.params_mut().zip(grads.params()) {
+                w.iter_mut().zip(g).for_each(|(w, &g)| *w -= lr * g);
+            }
+            return Ok(());
+        }
         let tensors = net.params_mut().zip(grads.params());
         for ((w, g), v) in tensors.zip(self.velocity.params_mut()) {
             for ((w, &g), v) in w.iter_mut().zip(g).zip(v) {
