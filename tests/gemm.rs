@@ -1,8 +1,8 @@
 //! `nn::gemm`, the one product every layer is made of, against nalgebra's own products, for
 //! each of the three products, in both storages and on both sides of the blocked-GEMM
 //! threshold (a heap network's products static below it, `matrixmultiply` above it, thin
-//! matrices static; an inline network's always static, `aᵀ` copied or not, the sums down
-//! `c`'s columns or along its rows).
+//! matrices static; an inline network's always static, `aᵀ` copied or not, `a·bᵀ` on `c`
+//! or on a copy of `cᵀ`).
 use nalgebra::DMatrix;
 use nn::{gemm, Heap, Inline, Product, Storage};
 
@@ -53,10 +53,13 @@ fn inline_products_are_static_at_every_size() {
     check::<Inline, 64, 64, 3>(); // aᵀ of 4096 values: copied
     check::<Inline, 65, 64, 3>(); // of 4160: dot products
     check::<Inline, 128, 784, 32>();
-    check::<Inline, 10, 32, 32>(); // a·bᵀ: sums along c's rows
-    check::<Inline, 3, 600, 8>(); // aᵀ of 1800 values copied; a·bᵀ along c's rows
+    check::<Inline, 10, 32, 32>(); // a·bᵀ on a copy of cᵀ
+    check::<Inline, 3, 600, 8>(); // aᵀ of 1800 values copied; a·bᵀ on a copy of cᵀ
     check::<Inline, 1, 80, 8>();
     check::<Inline, 8, 8, 8>(); // 512 multiply-adds: the smallest in registers
+    check::<Inline, 16, 20, 7>(); // 4 columns at a time, 3 left
+    check::<Inline, 24, 20, 5>(); // 2 at a time, 1 left
+    check::<Heap, 3, 5, 2000>(); // cᵀ of 6000 values: nalgebra's loops
     check::<Heap, 4100, 2, 1>(); // more rows than fit in registers: nalgebra's loops
     check::<Heap, 2, 1, 4104>();
 }

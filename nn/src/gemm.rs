@@ -33,13 +33,13 @@ pub enum Product {
 /// multiply-adds whose sizes all exceed 5 go through nalgebra's dynamic-size `gemm` on views
 /// of the same memory, which calls `matrixmultiply`'s blocked, vectorised GEMM (it allocates
 /// its packing buffers); a transpose is a view with swapped strides, so nothing is copied.
-/// Other products stay static and touch no heap: the sums of each column of `c` stay in
-/// registers (`aᵀ` copied to the stack first, if it has at most 4096 values), except for an
-/// `a·bᵀ` whose columns are not a multiple of 8 long and whose rows are (a layer's gradient
-/// over a batch of 8k samples), which sums each row of `c` instead, as `cᵀ = b·aᵀ`. Below
-/// 512 multiply-adds, beyond 4096 sums or a larger `aᵀ`, nalgebra's loops. With `std`,
-/// `pulp` compiles these loops for the widest SIMD instructions the CPU has (AVX2 on most
-/// x86-64) and picks them at run time; each sum adds its terms in the same order whatever the
+/// Other products stay static and touch no heap: the sums of a few columns of `c` at a time
+/// stay in registers (`aᵀ` copied to the stack first, if it has at most 4096 values), except
+/// for an `a·bᵀ` whose columns are not a multiple of 8 long and whose rows are (a layer's
+/// gradient over a batch of 8k samples), which runs as `cᵀ += b·aᵀ` on a copy of `cᵀ`. Below
+/// 512 multiply-adds, beyond 4096 sums or a larger copy, nalgebra's loops. With `std`, `pulp`
+/// compiles these loops for the widest SIMD instructions the CPU has (AVX2 on most x86-64)
+/// and picks them at run time; each sum adds its terms in the same order whatever the
 /// instructions, so the results are the same bits on every machine.
 /// Panics if a slice is shorter than its matrix.
 ///
@@ -82,17 +82,20 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
     let b_kn = |k, j| b[k + j * K];
     let b_nk = |k, j| b[j + k * N];
     // The sums run down `c`'s columns, in SIMD vectors when they are a multiple of 8; for
-    // `a·bᵀ`, else along its rows if those are (`cᵀ = b·aᵀ`, where `b` is in place).
+    // `a·bᵀ`, else along its rows if those are (`cᵀ += b·aᵀ`, where `b` is in place).
     let by_rows = M.is_multiple_of(8) || !N.is_multiple_of(8);
     match product {
         _ if M * N == 0 => return,
         _ if M * K * N < TINY => {}
-        Product::AB if M <= STACK => return kernel::<T, M, true>(c, a, N, b_kn),
+        Product::AB if M <= STACK => return kernel::<T, M>(c, a, N, b_kn),
         Product::AtB if M <= STACK && M * K <= STACK => {
-            return transposed::<T, K, M>(a, |v| kernel::<T, M, true>(c, v, N, b_kn));
+            return transposed::<T, K, M>(a, |v| kernel::<T, M>(c, v, N, b_kn));
         }
-        Product::ABt if by_rows && M <= STACK => return kernel::<T, M, true>(c, a, N, b_nk),
-        Product::ABt if N <= STACK => return kernel::<T, N, false>(c, b, M, |k, i| a_mk(i, k)),
+        Product::ABt if by_rows && M <= STACK => return kernel::<T, M>(c, a, N, b_nk),
+        Product::ABt if M * N <= STACK => {
+            let s = |k, i| a_mk(i, k);
+            return in_transpose::<T, M, N>(c, |c| kernel::<T, N>(c, b, M, s));
+        }
         _ => {}
     }
     let mut c = SMatrixViewMut::<T, M, N>::from_slice(c);
@@ -121,59 +124,77 @@ fn transposed<T: Float, const K: usize, const R: usize>(x: &[T], then: impl FnOn
     then(SMatrixView::<T, K, R>::from_slice(x).transpose().as_slice())
 }
 
-/// The static product: for each `j < n`, adds `Σₖ v[r, k]·s(k, j)` to `c[r, j]` (to `c[j, r]`
-/// if not `ROWS`) for all `r < R`, with `v` an `R×K` column-major slice. The `R` sums of one
-/// `j` stay in registers, and the loops over them compile to the widest SIMD instructions the
-/// CPU has (AVX2 on most x86-64 today, chosen at run time by `pulp` with `std`).
-#[inline]
-fn kernel<T: Float, const R: usize, const ROWS: bool>(
+/// Calls `then` with the transpose of `c` (`M×N`) copied to the stack, and copies it back.
+fn in_transpose<T: Float, const M: usize, const N: usize>(
     c: &mut [T],
-    v: &[T],
-    n: usize,
-    s: impl Fn(usize, usize) -> T,
+    then: impl FnOnce(&mut [T]),
 ) {
-    pulp::Arch::new().dispatch(Kernel::<T, _, R, ROWS> { c, v, n, s });
+    let mut transpose = SMatrixView::<T, M, N>::from_slice(c).transpose();
+    then(transpose.as_mut_slice());
+    SMatrixViewMut::<T, M, N>::from_slice(c).tr_copy_from(&transpose);
 }
 
-struct Kernel<'a, T, S, const R: usize, const ROWS: bool> {
+/// The static product: for each `j < n`, adds `Σₖ v[r, k]·s(k, j)` to `c[r, j]` for all
+/// `r < R`, with `v` an `R×K` and `c` an `R×n` column-major slice. The `R` sums of a few
+/// columns at a time stay in registers, and the loops over them compile to the widest SIMD
+/// instructions the CPU has (AVX2 on most x86-64 today, chosen at run time by `pulp` with
+/// `std`).
+#[inline]
+fn kernel<T: Float, const R: usize>(c: &mut [T], v: &[T], n: usize, s: impl Fn(usize, usize) -> T) {
+    pulp::Arch::new().dispatch(Kernel::<T, _, R> { c, v, n, s });
+}
+
+struct Kernel<'a, T, S, const R: usize> {
     c: &'a mut [T],
     v: &'a [T],
     n: usize,
     s: S,
 }
 
-impl<T: Float, S, const R: usize, const ROWS: bool> pulp::WithSimd for Kernel<'_, T, S, R, ROWS>
-where
-    S: Fn(usize, usize) -> T,
-{
+impl<T: Float, S: Fn(usize, usize) -> T, const R: usize> pulp::WithSimd for Kernel<'_, T, S, R> {
     type Output = ();
     #[inline(always)]
-    fn with_simd<X: pulp::Simd>(self, _: X) {
-        let Self { c, v, n, s } = self;
-        for j in 0..n {
-            let mut sums = [T::zero(); R];
-            // `c[r, j]` at `r + j·R`; `c[j, r]` at `j + r·n`.
-            match ROWS {
-                true => sums.copy_from_slice(&c[j * R..][..R]),
-                false => sums
-                    .iter_mut()
-                    .zip(c[j..].iter().step_by(n))
-                    .for_each(|(s, &c)| *s = c),
-            }
-            for (k, vk) in v.chunks_exact(R).enumerate() {
-                let skj = s(k, j);
+    fn with_simd<X: pulp::Simd>(mut self, _: X) {
+        // Enough columns at a time for 8 independent sums of 8 values (AVX's f32 vectors).
+        let done = match (R % 8, R / 8) {
+            (0, 1 | 2) => self.columns::<4>(),
+            (0, 3 | 4) => self.columns::<2>(),
+            _ => 0,
+        };
+        for j in done..self.n {
+            self.column::<1>(j);
+        }
+    }
+}
+
+impl<T: Float, S: Fn(usize, usize) -> T, const R: usize> Kernel<'_, T, S, R> {
+    /// Adds the sums of all columns, `J` at a time; returns the first column left.
+    #[inline(always)]
+    fn columns<const J: usize>(&mut self) -> usize {
+        let groups = self.n / J * J;
+        for j in (0..groups).step_by(J) {
+            self.column::<J>(j);
+        }
+        groups
+    }
+
+    /// Adds the sums of the `J` columns from `j` on.
+    #[inline(always)]
+    fn column<const J: usize>(&mut self, j: usize) {
+        let mut sums = [[T::zero(); R]; J];
+        for (q, sums) in sums.iter_mut().enumerate() {
+            sums.copy_from_slice(&self.c[(j + q) * R..][..R]);
+        }
+        for (k, vk) in self.v.chunks_exact(R).enumerate() {
+            for (q, sums) in sums.iter_mut().enumerate() {
+                let skj = (self.s)(k, j + q);
                 for (sum, &x) in sums.iter_mut().zip(vk) {
                     *sum += x * skj;
                 }
             }
-            match ROWS {
-                true => c[j * R..][..R].copy_from_slice(&sums),
-                false => c[j..]
-                    .iter_mut()
-                    .step_by(n)
-                    .zip(sums)
-                    .for_each(|(c, s)| *c = s),
-            }
+        }
+        for (q, sums) in sums.iter().enumerate() {
+            self.c[(j + q) * R..][..R].copy_from_slice(sums);
         }
     }
 }
