@@ -29,4 +29,5 @@ if [ "\${1:-}" = test ]; then exec "$(command -v cargo)" "\${args[@]}" $tests; f
 exec "$(command -v cargo)" "\${args[@]}"
 WRAP
 chmod +x "$wrapper"
-CARGO="$wrapper" cargo-mutants mutants --workspace -f "$file" -j "${MUTANTS_JOBS:-1}" --timeout 300
+# MUTANTS_ARGS adds options, e.g. MUTANTS_ARGS="--re STACK" for only the mutants it matches.
+CARGO="$wrapper" cargo-mutants mutants --workspace -f "$file" -j "${MUTANTS_JOBS:-1}" --timeout 300 ${MUTANTS_ARGS:-}

@@ -83,7 +83,10 @@ fn a_cifar_sized_network_does_everything_on_a_default_thread() {
 #[test]
 fn a_quarter_mebibyte_of_stack_is_enough() {
     let thread = std::thread::Builder::new().stack_size(256 << 10);
-    let run = || everything::<Cifar, 3072, 10>(40);
+    let run = || {
+        everything::<Cifar, 3072, 10>(40);
+        wide();
+    };
     thread
         .spawn(run)
         .expect("a thread")
@@ -93,6 +96,11 @@ fn a_quarter_mebibyte_of_stack_is_enough() {
 
 #[test]
 fn a_hundred_thousand_units_wide_layer_runs() {
+    wide();
+}
+
+/// `2 => 100000 relu => 1 sigmoid`: forward, backward and an Adam step.
+fn wide() {
     let net = Wide::new(0);
     let y = net.forward(&SVector::from([0.5, -0.5]));
     assert!(y[0] > 0.0 && y[0] < 1.0);

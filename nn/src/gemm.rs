@@ -85,7 +85,6 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
     // `a·bᵀ`, else along its rows if those are (`cᵀ += b·aᵀ`, where `b` is in place).
     let by_rows = M.is_multiple_of(8) || !N.is_multiple_of(8);
     match product {
-        _ if M * N == 0 => return,
         _ if M * K * N < TINY => {}
         Product::AB if M <= STACK => return kernel::<T, M>(c, a, N, b_kn),
         Product::AtB if M <= STACK && M * K <= STACK => {
