@@ -140,7 +140,17 @@ fn in_transpose<T: Float, const M: usize, const N: usize>(
 /// `std`).
 #[inline]
 fn kernel<T: Float, const R: usize>(c: &mut [T], v: &[T], n: usize, s: impl Fn(usize, usize) -> T) {
-    pulp::Arch::new().dispatch(Kernel::<T, _, R> { c, v, n, s });
+    simd(
+        #[inline(always)]
+        || Kernel::<T, _, R> { c, v, n, s }.run(),
+    )
+}
+
+/// Runs `f` compiled for the widest SIMD instructions the CPU has, picked at run time by
+/// `pulp` with `std` (AVX2 on most x86-64): `f` must be an `#[inline(always)]` closure.
+#[inline(always)]
+pub(crate) fn simd<R>(f: impl FnOnce() -> R) -> R {
+    pulp::Arch::new().dispatch(f)
 }
 
 struct Kernel<'a, T, S, const R: usize> {
@@ -150,10 +160,9 @@ struct Kernel<'a, T, S, const R: usize> {
     s: S,
 }
 
-impl<T: Float, S: Fn(usize, usize) -> T, const R: usize> pulp::WithSimd for Kernel<'_, T, S, R> {
-    type Output = ();
+impl<T: Float, S: Fn(usize, usize) -> T, const R: usize> Kernel<'_, T, S, R> {
     #[inline(always)]
-    fn with_simd<X: pulp::Simd>(mut self, _: X) {
+    fn run(mut self) {
         // Enough columns at a time for 8 independent sums of 8 values (AVX's f32 vectors).
         let done = match (R % 8, R / 8) {
             (0, 1 | 2) => self.columns::<4>(),
@@ -164,9 +173,7 @@ impl<T: Float, S: Fn(usize, usize) -> T, const R: usize> pulp::WithSimd for Kern
             self.column::<1>(j);
         }
     }
-}
 
-impl<T: Float, S: Fn(usize, usize) -> T, const R: usize> Kernel<'_, T, S, R> {
     /// Adds the sums of all columns, `J` at a time; returns the first column left.
     #[inline(always)]
     fn columns<const J: usize>(&mut self) -> usize {

@@ -80,10 +80,16 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         ensure(n > 0, Error::EmptyData)?;
         let scale = c::<N::Scalar>(1.0 / n as f64);
         let mut finite = true;
-        for g in grads.params_mut() {
-            g.iter_mut().for_each(|g| *g *= scale);
-            finite &= crate::network::finite(g);
-        }
+        // Vectorised like the products: this and the optimizer's passes read every parameter.
+        crate::gemm::simd(
+            #[inline(always)]
+            || {
+                for g in grads.params_mut() {
+                    g.iter_mut().for_each(|g| *g *= scale);
+                    finite &= crate::network::finite(g);
+                }
+            },
+        );
         let loss = c::<N::Scalar>(loss / n as f64);
         ensure(loss.is_finite(), Error::NonFinite("loss", 0, 0))?;
         ensure(finite, Error::NonFinite("gradient", 0, 0))?;
