@@ -79,6 +79,43 @@ impl<N: Model> Sgd<N> {
             velocity,
         }
     }
+
+    /// The step, compiled into [`simd`]'s dispatch.
+    #[inline(always)]
+    fn update(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
+        let lr = c::<N::Scalar>(self.lr);
+        let mu = c::<N::Scalar>(self.momentum);
+        // The new velocity and weight.
+        let new = |w: N::Scalar, g, v: N::Scalar| (mu * v + g, w - lr * (mu * v + g));
+        // Plain SGD neither reads nor writes the velocity: `μ·v` is 0 for any finite `v`,
+        // such as `g`.
+        let plain = self.momentum == 0.0;
+        let velocity = if plain {
+            grads.params()
+        } else {
+            self.velocity.params()
+        };
+        let mut finite = true;
+        for ((w, g), v) in net.params().zip(grads.params()).zip(velocity) {
+            for ((&w, &g), &v) in w.iter().zip(g).zip(v) {
+                finite &= new(w, g, v).1.is_finite();
+            }
+        }
+        all_finite(finite)?;
+        if plain {
+            for (w, g) in net.params_mut().zip(grads.params()) {
+                w.iter_mut().zip(g).for_each(|(w, &g)| *w -= lr * g);
+            }
+            return Ok(());
+        }
+        let tensors = net.params_mut().zip(grads.params());
+        for ((w, g), v) in tensors.zip(self.velocity.params_mut()) {
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v) {
+                (*v, *w) = new(*w, g, *v);
+            }
+        }
+        Ok(())
+    }
 }
 
 impl<N: Model> Optimizer<N> for Sgd<N> {
@@ -87,40 +124,7 @@ impl<N: Model> Optimizer<N> for Sgd<N> {
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
         simd(
             #[inline(always)]
-            || {
-                let lr = c::<N::Scalar>(self.lr);
-                let mu = c::<N::Scalar>(self.momentum);
-                // The new velocity and weight.
-                let new = |w: N::Scalar, g, v: N::Scalar| (mu * v + g, w - lr * (mu * v + g));
-                // Plain SGD neither reads nor writes the velocity: `μ·v` is 0 for any finite `v`,
-                // such as `g`.
-                let plain = self.momentum == 0.0;
-                let velocity = if plain {
-                    grads.params()
-                } else {
-                    self.velocity.params()
-                };
-                let mut finite = true;
-                for ((w, g), v) in net.params().zip(grads.params()).zip(velocity) {
-                    for ((&w, &g), &v) in w.iter().zip(g).zip(v) {
-                        finite &= new(w, g, v).1.is_finite();
-                    }
-                }
-                all_finite(finite)?;
-                if plain {
-                    for (w, g) in net.params_mut().zip(grads.params()) {
-                        w.iter_mut().zip(g).for_each(|(w, &g)| *w -= lr * g);
-                    }
-                    return Ok(());
-                }
-                let tensors = net.params_mut().zip(grads.params());
-                for ((w, g), v) in tensors.zip(self.velocity.params_mut()) {
-                    for ((w, &g), v) in w.iter_mut().zip(g).zip(v) {
-                        (*v, *w) = new(*w, g, *v);
-                    }
-                }
-                Ok(())
-            },
+            || self.update(net, grads),
         )
     }
 }
@@ -160,6 +164,42 @@ impl<N: Model> Adam<N> {
             moments,
         }
     }
+
+    /// The step, compiled into [`simd`]'s dispatch.
+    #[inline(always)]
+    fn update(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
+        let ((b1, b2), c) = (self.betas, c::<N::Scalar>);
+        let t = self.t as f64 + 1.0;
+        let c1 = c(1.0 - libm::pow(b1, t));
+        let c2 = c(1.0 - libm::pow(b2, t));
+        let decay = c(1.0 - self.lr * self.weight_decay);
+        let (lr, eps) = (c(self.lr), c(self.eps));
+        let (k1, k2, j1, j2) = (c(b1), c(b2), c(1.0 - b1), c(1.0 - b2));
+        // The new first and second moments and weight.
+        let new = |w: N::Scalar, g: N::Scalar, (m, v): (N::Scalar, N::Scalar)| {
+            let m = k1 * m + j1 * g;
+            let v = k2 * v + j2 * g * g;
+            (m, v, decay * w - lr * (m / c1) / ((v / c2).sqrt() + eps))
+        };
+        let mut finite = true;
+        let tensors = net.params().zip(grads.params());
+        let moments = self.moments.0.params().zip(self.moments.1.params());
+        for ((w, g), (m, v)) in tensors.zip(moments) {
+            for ((&w, &g), (&m, &v)) in w.iter().zip(g).zip(m.iter().zip(v)) {
+                finite &= new(w, g, (m, v)).2.is_finite();
+            }
+        }
+        all_finite(finite)?;
+        self.t += 1;
+        let tensors = net.params_mut().zip(grads.params());
+        let moments = self.moments.0.params_mut().zip(self.moments.1.params_mut());
+        for ((w, g), (m, v)) in tensors.zip(moments) {
+            for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v)) {
+                (*m, *v, *w) = new(*w, g, (*m, *v));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl<N: Model> Optimizer<N> for Adam<N> {
@@ -168,39 +208,7 @@ impl<N: Model> Optimizer<N> for Adam<N> {
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
         simd(
             #[inline(always)]
-            || {
-                let ((b1, b2), c) = (self.betas, c::<N::Scalar>);
-                let t = self.t as f64 + 1.0;
-                let c1 = c(1.0 - libm::pow(b1, t));
-                let c2 = c(1.0 - libm::pow(b2, t));
-                let decay = c(1.0 - self.lr * self.weight_decay);
-                let (lr, eps) = (c(self.lr), c(self.eps));
-                let (k1, k2, j1, j2) = (c(b1), c(b2), c(1.0 - b1), c(1.0 - b2));
-                // The new first and second moments and weight.
-                let new = |w: N::Scalar, g: N::Scalar, (m, v): (N::Scalar, N::Scalar)| {
-                    let m = k1 * m + j1 * g;
-                    let v = k2 * v + j2 * g * g;
-                    (m, v, decay * w - lr * (m / c1) / ((v / c2).sqrt() + eps))
-                };
-                let mut finite = true;
-                let tensors = net.params().zip(grads.params());
-                let moments = self.moments.0.params().zip(self.moments.1.params());
-                for ((w, g), (m, v)) in tensors.zip(moments) {
-                    for ((&w, &g), (&m, &v)) in w.iter().zip(g).zip(m.iter().zip(v)) {
-                        finite &= new(w, g, (m, v)).2.is_finite();
-                    }
-                }
-                all_finite(finite)?;
-                self.t += 1;
-                let tensors = net.params_mut().zip(grads.params());
-                let moments = self.moments.0.params_mut().zip(self.moments.1.params_mut());
-                for ((w, g), (m, v)) in tensors.zip(moments) {
-                    for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v)) {
-                        (*m, *v, *w) = new(*w, g, (*m, *v));
-                    }
-                }
-                Ok(())
-            },
+            || self.update(net, grads),
         )
     }
 }
