@@ -2,8 +2,10 @@
 //! arrays with plain loops, (b) nalgebra's dynamic `DMatrix` (whose products call the blocked
 //! GEMM of `matrixmultiply`). For each network: single-sample forward latency, batched inference
 //! (batch 64) and training (plain SGD, minibatch 32, cross-entropy or BCE) over a fixed synthetic
-//! data set. After criterion's own report it prints a table of nn's ratios to the faster
-//! baseline.
+//! data set. Criterion measures every time; then, since this machine's speed drifts over the
+//! seconds between criterion's measurements, nn's ratio to the faster baseline comes from
+//! alternating rounds of the two (`paired`). After criterion's own report it prints both as
+//! tables, and the 784-wide network's training speed as a share of the sgemm peak.
 //!
 //! ```text
 //! cargo bench --bench compare             # the full run
@@ -15,6 +17,8 @@ use nalgebra::{DMatrix, DVector};
 use nn::prelude::*;
 use nn::{BinaryCrossEntropy, CrossEntropy, Sgd, Trainer};
 use std::hint::black_box;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Instant, SystemTime};
 
 network! { struct Tiny < 2 => 4 relu => 1 sigmoid > }
 network! { struct Small < 4 => 16 tanh => 3 softmax > }
@@ -272,53 +276,37 @@ fn bench<N, L, const I: usize, const H: usize, const O: usize>(
     let same = ours.iter().zip(theirs).all(|(a, b)| (a - b).abs() < 1e-5);
     assert!(same, "{name}: nn and the baseline compute the same outputs");
 
-    let mut group = c.benchmark_group(format!("{name}/forward"));
-    group.bench_function("nn", |b| b.iter(|| net.forward(black_box(&xs[3]))));
-    group.bench_function("arrays", |b| {
-        b.iter(|| arrays.forward(black_box(&arrays_x[3])))
-    });
-    let one = dyn_x.columns(3, 1).into_owned();
-    group.bench_function("dmatrix", |b| b.iter(|| dynamic.forward(black_box(&one)).1));
-    group.finish();
-
-    let mut group = c.benchmark_group(format!("{name}/batch64"));
-    group.throughput(Throughput::Elements(64));
+    let index = 3;
+    let one = dyn_x.columns(index, 1).into_owned();
+    cell(
+        c,
+        &format!("{name}/forward"),
+        1,
+        "",
+        || net.forward(black_box(&xs[index])),
+        || arrays.forward(black_box(&arrays_x[index])),
+        || dynamic.forward(black_box(&one)).1,
+    );
     let batch = Box::new(SMatrix::<f32, I, 64>::from_fn(|r, c| xs[c][r]));
-    group.bench_function("nn", |b| b.iter(|| net.forward_batch(black_box(&*batch))));
-    group.bench_function("arrays", |b| {
-        b.iter(|| {
+    let dyn_batch = dyn_x.columns(0, 64).into_owned();
+    cell(
+        c,
+        &format!("{name}/batch64"),
+        64,
+        "",
+        || net.forward_batch(black_box(&*batch)),
+        || {
             arrays_x[..64]
                 .iter()
                 .map(|x| arrays.forward(x)[0])
                 .sum::<f32>()
-        })
-    });
-    let dyn_batch = dyn_x.columns(0, 64).into_owned();
-    group.bench_function("dmatrix", |b| {
-        b.iter(|| dynamic.forward(black_box(&dyn_batch)).1)
-    });
-    group.finish();
+        },
+        || dynamic.forward(black_box(&dyn_batch)).1,
+    );
 
-    let mut group = c.benchmark_group(format!("{name}/train"));
-    group.throughput(Throughput::Elements(SAMPLES as u64));
-    group.sample_size(10);
     let mut trainer = Box::new(Trainer::new(Sgd::new(f64::from(LR), 0.0), loss));
     let mut nn_net = Box::new(net.clone());
-    group.bench_function(BenchmarkId::new("nn", SAMPLES), |b| {
-        b.iter(|| {
-            for (x, y) in xs.chunks(BATCH).zip(ys.chunks(BATCH)) {
-                trainer.step(&mut *nn_net, (x, y)).expect("finite");
-            }
-        })
-    });
     let mut arrays_net = Box::new(arrays.clone());
-    group.bench_function(BenchmarkId::new("arrays", SAMPLES), |b| {
-        b.iter(|| {
-            for (x, y) in arrays_x.chunks(BATCH).zip(arrays_y.chunks(BATCH)) {
-                arrays_net.train(x, y);
-            }
-        })
-    });
     let mut dyn_net = Dynamic::new(I, H, O, relu);
     let batches: Vec<_> = (0..SAMPLES / BATCH)
         .map(|k| {
@@ -328,13 +316,108 @@ fn bench<N, L, const I: usize, const H: usize, const O: usize>(
             )
         })
         .collect();
-    group.bench_function(BenchmarkId::new("dmatrix", SAMPLES), |b| {
-        b.iter(|| batches.iter().for_each(|(x, y)| dyn_net.train(x, y)))
-    });
-    group.finish();
+    cell(
+        c,
+        &format!("{name}/train"),
+        SAMPLES as u64,
+        "/1024",
+        || {
+            for (x, y) in xs.chunks(BATCH).zip(ys.chunks(BATCH)) {
+                trainer.step(&mut *nn_net, (x, y)).expect("finite");
+            }
+        },
+        || {
+            for (x, y) in arrays_x.chunks(BATCH).zip(arrays_y.chunks(BATCH)) {
+                arrays_net.train(x, y);
+            }
+        },
+        || batches.iter().for_each(|(x, y)| dyn_net.train(x, y)),
+    );
 }
 
-/// The mean time criterion measured for one benchmark, in nanoseconds.
+/// nn's time over the faster baseline's, per group, from [`paired`].
+static RATIOS: Mutex<Vec<(String, f64, &str)>> = Mutex::new(Vec::new());
+
+/// One cell of the table: criterion measures nn and both baselines (the times), then
+/// [`paired`] measures nn against the faster of the two (the ratio).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a cell is a group and its three contenders"
+)]
+fn cell<A, B, C>(
+    c: &mut Criterion,
+    group: &str,
+    elements: u64,
+    suffix: &str,
+    mut nn: impl FnMut() -> A,
+    mut arrays: impl FnMut() -> B,
+    mut dmatrix: impl FnMut() -> C,
+) {
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(elements));
+    if elements == SAMPLES as u64 {
+        g.sample_size(10);
+    }
+    // "nn" or, for training, "nn/1024": the function and the samples.
+    let id = |name: &str| match suffix {
+        "" => BenchmarkId::from_parameter(name),
+        _ => BenchmarkId::new(name, SAMPLES),
+    };
+    g.bench_function(id("nn"), |b| b.iter(&mut nn));
+    g.bench_function(id("arrays"), |b| b.iter(&mut arrays));
+    g.bench_function(id("dmatrix"), |b| b.iter(&mut dmatrix));
+    g.finish();
+    let time = |f: &str| mean_ns(group, &format!("{f}{suffix}"));
+    let (Some(a), Some(d)) = (time("arrays"), time("dmatrix")) else {
+        return; // filtered out
+    };
+    let ratio = match a <= d {
+        true => ("arrays", paired(&mut nn, &mut arrays)),
+        false => ("dmatrix", paired(&mut nn, &mut dmatrix)),
+    };
+    let mut ratios = RATIOS.lock().expect("not poisoned");
+    ratios.push((group.to_string(), ratio.1, ratio.0));
+}
+
+/// `a`'s time over `b`'s, measured in alternating rounds (a then b, then b then a) of the same
+/// number of calls, at least 0.5 ms each: the median of the rounds' ratios. Criterion measures
+/// each function for seconds after the other, and this machine's speed drifts by more than the
+/// differences measured; a slow spell hits both sides of a round alike.
+fn paired<A, B>(mut a: impl FnMut() -> A, mut b: impl FnMut() -> B) -> f64 {
+    let mut a = || drop(black_box(a()));
+    let mut b = || drop(black_box(b()));
+    let mut calls = 1;
+    while time(&mut a, calls) < 5e-4 {
+        calls *= 2;
+    }
+    let quick = std::env::args().any(|arg| arg == "--quick");
+    let (least, most) = if quick { (11, 1.0) } else { (51, 5.0) };
+    let (start, mut ratios) = (Instant::now(), Vec::new());
+    while ratios.len() < least || start.elapsed().as_secs_f64() < most {
+        let ratio = if ratios.len() % 2 == 0 {
+            let ta = time(&mut a, calls);
+            ta / time(&mut b, calls)
+        } else {
+            let tb = time(&mut b, calls);
+            time(&mut a, calls) / tb
+        };
+        ratios.push(ratio);
+    }
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
+/// The seconds `calls` calls of `f` take.
+fn time(f: &mut impl FnMut(), calls: u32) -> f64 {
+    let start = Instant::now();
+    (0..calls).for_each(|_| f());
+    start.elapsed().as_secs_f64()
+}
+
+/// When this run started.
+static START: OnceLock<SystemTime> = OnceLock::new();
+
+/// The mean time criterion measured for one benchmark in this run, in nanoseconds.
 fn mean_ns(group: &str, function: &str) -> Option<f64> {
     let target = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or(concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
@@ -343,6 +426,10 @@ fn mean_ns(group: &str, function: &str) -> Option<f64> {
         .join(group.replace('/', "_"))
         .join(function)
         .join("new/estimates.json");
+    let start = *START.get()?;
+    if std::fs::metadata(&file).ok()?.modified().ok()? < start {
+        return None; // an earlier run's
+    }
     let json = std::fs::read_to_string(file).ok()?;
     let mean = json
         .split("\"mean\"")
@@ -362,7 +449,8 @@ fn pretty(ns: f64) -> String {
 }
 
 /// Prints, as the README's two Markdown tables, the times of nn and of both baselines in every
-/// cell, and nn's time divided by the faster baseline's, against the targets.
+/// cell (criterion's means), and nn's time divided by the faster baseline's (the median of
+/// [`paired`] rounds), against the targets.
 fn table() {
     let networks = [
         ("2-4-1", Tiny::ARCHITECTURE),
@@ -375,7 +463,7 @@ fn table() {
         "| network | forward, 1 sample: nn / arrays / DMatrix | batch of 64 | training, 1024 samples (SGD, minibatch 32) |\n|---|---|---|---|\n",
     );
     let mut ratios = String::from(
-        "| nn's time / the faster baseline's | forward (target ≤ 1.2) | batch of 64 (≤ 1/0.9) | training (≤ 1/0.9) |\n|---|---|---|---|\n",
+        "| nn's time / the faster baseline's, paired | forward (target ≤ 1.2) | batch of 64 (≤ 1/0.9) | training (≤ 1/0.9) |\n|---|---|---|---|\n",
     );
     for (net, architecture) in networks {
         times += &format!("| `{architecture}` |");
@@ -383,16 +471,16 @@ fn table() {
         for (cell, suffix) in cells {
             let group = format!("{net}/{cell}");
             let time = |f: &str| mean_ns(&group, &format!("{f}{suffix}"));
-            let (text, ratio) = match (time("nn"), time("arrays"), time("dmatrix")) {
-                (Some(nn), Some(a), Some(d)) => (
-                    format!("{} / {} / {}", pretty(nn), pretty(a), pretty(d)),
-                    format!(
-                        "{:.2} ({})",
-                        nn / a.min(d),
-                        if a <= d { "arrays" } else { "dmatrix" }
-                    ),
-                ),
-                _ => ("not measured".into(), "not measured".into()),
+            let text = match (time("nn"), time("arrays"), time("dmatrix")) {
+                (Some(nn), Some(a), Some(d)) => {
+                    format!("{} / {} / {}", pretty(nn), pretty(a), pretty(d))
+                }
+                _ => "not measured".into(),
+            };
+            let measured = RATIOS.lock().expect("not poisoned");
+            let ratio = match measured.iter().find(|(g, ..)| *g == group) {
+                Some((_, ratio, baseline)) => format!("{ratio:.2} ({baseline})"),
+                None => "not measured".into(),
             };
             times += &format!(" {text} |");
             ratios += &format!(" {ratio} |");
@@ -405,32 +493,36 @@ fn table() {
 
 /// The core's single-thread sgemm peak, as far as software on it reaches: a 512×512 by 512×512
 /// f32 product through nalgebra's `gemm`, which calls `matrixmultiply`'s blocked, vectorised
-/// kernel (the GEMM nn's large products use), in GFLOP/s (2 flops per multiply-add).
+/// kernel (the GEMM nn's large products use), in GFLOP/s (2 flops per multiply-add). Then nn's
+/// training of the 784-wide network against it, [`paired`]: a sample costs
+/// `2·(3·MACS − 784·128)` flops (the forward product of each layer, `Δ·Xᵀ` of each, and `Wᵀ·Δ`
+/// of every layer but the first).
 fn peak(c: &mut Criterion) {
     let a = DMatrix::<f32>::from_fn(512, 512, |r, c| ((r * 3 + c) % 7) as f32 * 0.1);
     let mut out = DMatrix::<f32>::zeros(512, 512);
+    let mut sgemm = || out.gemm(1.0, black_box(&a), black_box(&a), 0.0);
     let mut group = c.benchmark_group("sgemm");
-    group.bench_function("512", |b| {
-        b.iter(|| out.gemm(1.0, black_box(&a), black_box(&a), 0.0))
-    });
+    group.bench_function("512", |b| b.iter(&mut sgemm));
     group.finish();
-}
-
-/// nn's training throughput on the 784-wide network in GFLOP/s, against the sgemm peak: a
-/// sample costs `2·(3·MACS − 784·128)` flops (the forward product of each layer, `Δ·Xᵀ` of
-/// each, and `Wᵀ·Δ` of every layer but the first).
-fn gemm_share() {
-    let flops = 2.0 * (3 * Mnist::MACS - 784 * 128) as f64;
-    let train = mean_ns("784-128-10/train", &format!("nn/{SAMPLES}"));
-    let sgemm = mean_ns("sgemm", "512");
-    if let (Some(train), Some(sgemm)) = (train, sgemm) {
-        let nn = flops * SAMPLES as f64 / train;
-        let peak = 2.0 * 512f64.powi(3) / sgemm;
-        println!(
-            "\n784-128-10 training: {nn:.1} GFLOP/s, {:.0}% of the single-thread sgemm peak ({peak:.1} GFLOP/s, 512³)",
-            100.0 * nn / peak
-        );
-    }
+    let Some(time) = mean_ns("sgemm", "512") else {
+        return; // filtered out
+    };
+    let (xs, ys) = data::<784, 10>();
+    let mut net = Box::new(same_weights::<Mnist>());
+    let mut trainer = Trainer::new(Sgd::new(f64::from(LR), 0.0), CrossEntropy);
+    let train = || {
+        for (x, y) in xs.chunks(BATCH).zip(ys.chunks(BATCH)) {
+            trainer.step(&mut *net, (x, y)).expect("finite");
+        }
+    };
+    let ratio = paired(train, &mut sgemm);
+    let flops = 2.0 * (3 * Mnist::MACS - 784 * 128) as f64 * SAMPLES as f64;
+    let peak = 2.0 * 512f64.powi(3) / time;
+    let share = flops / (2.0 * 512f64.powi(3)) / ratio;
+    println!(
+        "\n784-128-10 training: {:.0}% of the single-thread sgemm peak ({peak:.1} GFLOP/s, 512³; paired rounds)",
+        100.0 * share
+    );
 }
 
 /// Data-parallel training (`--features parallel`): `64 => 32 relu => 10 softmax`, SGD,
@@ -466,6 +558,7 @@ fn parallel(c: &mut Criterion) {
 }
 
 fn main() {
+    START.get_or_init(SystemTime::now);
     let mut c = Criterion::default().configure_from_args().without_plots();
     #[cfg(feature = "parallel")]
     parallel(&mut c);
@@ -476,5 +569,4 @@ fn main() {
     peak(&mut c);
     c.final_summary();
     table();
-    gemm_share();
 }
