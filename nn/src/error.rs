@@ -27,9 +27,16 @@ pub enum Error {
     Data(crate::data::DataError),
 }
 
-/// `Err(error)` unless `ok`.
-pub(crate) fn ensure(ok: bool, error: Error) -> Result<(), Error> {
-    ok.then_some(()).ok_or(error)
+/// `Err(error())` unless `ok`. The error is built only when it is returned: dropping an
+/// unused one would cost a call on every check.
+pub(crate) fn ensure(ok: bool, error: impl FnOnce() -> Error) -> Result<(), Error> {
+    ok.then_some(()).ok_or_else(error)
+}
+
+/// `Err(LengthMismatch)` unless there are as many targets as inputs.
+pub(crate) fn same_length<X, Y>(inputs: &[X], targets: &[Y]) -> Result<(), Error> {
+    let (x, y) = (inputs.len(), targets.len());
+    ensure(x == y, || Error::LengthMismatch(x, y))
 }
 
 impl Error {

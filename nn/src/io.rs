@@ -268,6 +268,6 @@ pub fn load<N: Saved>(path: impl AsRef<std::path::Path>) -> Result<N, Error> {
     let len = read().map_err(io_error(path))?;
     let len = usize::try_from(len).unwrap_or(usize::MAX);
     let too_long = Error::Load(LoadError::TooLong("file", most, len));
-    crate::error::ensure(len <= most, too_long)?;
+    crate::error::ensure(len <= most, || too_long)?;
     from_bytes(&bytes)
 }

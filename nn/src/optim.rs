@@ -54,7 +54,7 @@ pub trait Optimizer<N: Model> {
 
 /// `Err` unless every new weight is finite (the end of a step's first pass).
 fn all_finite(finite: bool) -> Result<(), Error> {
-    ensure(finite, Error::NonFinite("weights", 0, 0))
+    ensure(finite, || Error::NonFinite("weights", 0, 0))
 }
 
 /// Stochastic gradient descent with momentum `μ`, like `torch.optim.SGD`:

@@ -101,7 +101,7 @@ where
 {
     let to_f64 = |x: &SVector<N::Scalar, I>| x.iter().map(|v| v.to_f64()).collect();
     let mut samples: Vec<Vec<f64>> = samples.iter().map(to_f64).collect();
-    crate::error::ensure(!samples.is_empty(), Error::EmptyData)?;
+    crate::error::ensure(!samples.is_empty(), || Error::EmptyData)?;
     if let Some(i) = samples
         .iter()
         .position(|x| x.iter().any(|v| !v.is_finite()))

@@ -1,5 +1,5 @@
 //! Training: one step on one batch (no heap), and `fit`, the minibatch loop (std).
-use crate::error::ensure;
+use crate::error::{ensure, same_length};
 use crate::network::finite;
 use crate::storage::Columns;
 use crate::{c, Activation, Batch, Buffer, Error, Float, Loss, Model, Network, Optimizer, Values};
@@ -56,8 +56,7 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         N: Network<I, O>,
         L: Loss<N::Output>,
     {
-        let (x, y) = (inputs.len(), targets.len());
-        ensure(x == y, Error::LengthMismatch(x, y))?;
+        same_length(inputs, targets)?;
         self.step_on(net, inputs.iter().zip(targets))
     }
 
@@ -77,7 +76,7 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
         let (loss, _, n) = crate::parallel::gradient::<N, L, I, O>(net, grads, batch)?;
         #[cfg(not(feature = "parallel"))]
         let (loss, _, n) = in_columns::<N, L, I, O>(net, Some(grads), batch)?;
-        ensure(n > 0, Error::EmptyData)?;
+        ensure(n > 0, || Error::EmptyData)?;
         let scale = c::<N::Scalar>(1.0 / n as f64);
         let mut finite = true;
         // Vectorised like the products: this and the optimizer's passes read every parameter.
@@ -91,8 +90,8 @@ impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
             },
         );
         let loss = c::<N::Scalar>(loss / n as f64);
-        ensure(loss.is_finite(), Error::NonFinite("loss", 0, 0))?;
-        ensure(finite, Error::NonFinite("gradient", 0, 0))?;
+        ensure(loss.is_finite(), || Error::NonFinite("loss", 0, 0))?;
+        ensure(finite, || Error::NonFinite("gradient", 0, 0))?;
         let Some(last_good) = &mut self.last_good else {
             self.optimizer.step(net, grads)?;
             return Ok(loss);
@@ -171,7 +170,7 @@ where
     let y = Columns::<N::Scalar, O, B>(y);
     if let Some(grads) = grads {
         let finite = finite(x.values()) && finite(y.values());
-        ensure(finite, Error::NonFinite("sample", 0, 0))?;
+        ensure(finite, || Error::NonFinite("sample", 0, 0))?;
         sum.0 += net.backward::<L, B>(&x, &y, grads).to_f64();
         return Ok(());
     }
@@ -342,8 +341,7 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
         use rand::{seq::SliceRandom, SeedableRng};
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(fit.seed);
-        let (x, y) = train;
-        ensure(x.len() == y.len(), Error::LengthMismatch(x.len(), y.len()))?;
+        same_length(train.0, train.1)?;
         let split = match validation {
             None if fit.validation_split > 0.0 => {
                 crate::data::hold_out(train, fit.validation_split, &mut rng)
@@ -362,19 +360,18 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
             Some((&vx[..], &vy[..]))
         };
         for (x, y) in [Some(train), validation].into_iter().flatten() {
-            ensure(x.len() == y.len(), Error::LengthMismatch(x.len(), y.len()))?;
-            ensure(!x.is_empty(), Error::EmptyData)?;
+            same_length(x, y)?;
+            ensure(!x.is_empty(), || Error::EmptyData)?;
         }
         if let Some((x, y)) = validation {
             let inputs = x.iter().all(|v| finite(v.as_slice()));
             let targets = y.iter().all(|v| finite(v.as_slice()));
-            ensure(
-                inputs && targets,
-                Error::NonFinite("validation sample", 0, 0),
-            )?;
+            ensure(inputs && targets, || {
+                Error::NonFinite("validation sample", 0, 0)
+            })?;
         }
         let (xs, ys) = train;
-        ensure(fit.batch_size > 0, Error::ZeroBatch)?;
+        ensure(fit.batch_size > 0, || Error::ZeroBatch)?;
         // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
         let bar = ProgressBar::new(fit.epochs as u64);
         if fit.quiet {
