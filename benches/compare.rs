@@ -340,10 +340,6 @@ static RATIOS: Mutex<Vec<(String, f64, &str)>> = Mutex::new(Vec::new());
 
 /// One cell of the table: criterion measures nn and both baselines (the times), then
 /// [`paired`] measures nn against each, and the ratio is the one against the faster.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a cell is a group and its three contenders"
-)]
 fn cell<A, B, C>(
     c: &mut Criterion,
     group: &str,
