@@ -342,22 +342,14 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         use rand::{seq::SliceRandom, SeedableRng};
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(fit.seed);
         same_length(train.0, train.1)?;
-        let split = match validation {
-            None if fit.validation_split > 0.0 => {
-                crate::data::hold_out(train, fit.validation_split, &mut rng)
+        let split = (validation.is_none() && fit.validation_split > 0.0)
+            .then(|| crate::data::hold_out(train, fit.validation_split, &mut rng));
+        // Without a validation set, the held-out samples if any are.
+        let (train, validation) = match &split {
+            Some(((x, y), (vx, vy))) if !vx.is_empty() => {
+                ((&x[..], &y[..]), Some((&vx[..], &vy[..])))
             }
-            _ => ((Vec::new(), Vec::new()), (Vec::new(), Vec::new())),
-        };
-        let ((x, y), (vx, vy)) = (&split.0, &split.1);
-        let train = if vx.is_empty() {
-            train
-        } else {
-            (&x[..], &y[..])
-        };
-        let validation = if vx.is_empty() {
-            validation
-        } else {
-            Some((&vx[..], &vy[..]))
+            _ => (train, validation),
         };
         for (x, y) in [Some(train), validation].into_iter().flatten() {
             same_length(x, y)?;
