@@ -35,14 +35,16 @@ pub struct NetworkDef {
 
 impl Parse for NetworkDef {
     fn parse(stream: ParseStream) -> Result<Self> {
-        let (attrs, vis) = (stream.call(Attribute::parse_outer)?, stream.parse()?);
+        let attrs = stream.call(Attribute::parse_outer)?;
+        let vis = stream.parse()?;
         stream.parse::<Token![struct]>()?;
         let name = stream.parse();
         let name = name.map_err(|e| Error::new(e.span(), "expected the network's name"))?;
         let colon = stream.parse::<Option<Token![:]>>()?;
         let dtype = colon.map(|_| stream.parse()).transpose()?;
         stream.parse::<Token![<]>()?;
-        let (input, mut layers) = (size(stream)?, Vec::new());
+        let input = size(stream)?;
+        let mut layers = Vec::new();
         while !stream.peek(Token![>]) {
             let arrow = stream.parse::<Token![=>]>();
             arrow.map_err(|_| stream.error("expected `=>` and a layer, or `>`"))?;

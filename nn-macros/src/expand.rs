@@ -15,10 +15,16 @@ fn id(prefix: &str, i: usize) -> Ident {
 /// its embedded weights, and its `Model` (the parameters) and `Network<2, 1>` (the forward
 /// and backward passes) implementations.
 pub fn expand(model: &Model) -> TokenStream {
-    let (def, dtype, sizes, n) = (model.def, &model.dtype, &model.sizes, model.sizes.len() - 1);
-    let (attrs, vis, name, arch) = (&def.attrs, &def.vis, &def.name, &model.architecture);
+    let def = model.def;
+    let dtype = &model.dtype;
+    let n = model.sizes.len() - 1;
+    let attrs = &def.attrs;
+    let vis = &def.vis;
+    let name = &def.name;
+    let arch = &model.architecture;
     let docs = docs(model);
-    let sizes: Vec<_> = sizes
+    let sizes: Vec<_> = model
+        .sizes
         .iter()
         .map(|&s| Literal::usize_unsuffixed(s))
         .collect();
@@ -34,7 +40,8 @@ pub fn expand(model: &Model) -> TokenStream {
     // `::nn::Relu`, spanned at the activation as written, so that type errors point there.
     let path = |(_, ty): &(_, Ident)| quote_spanned!(ty.span()=> ::nn::#ty);
     let act: Vec<_> = model.activations.iter().map(path).collect();
-    let (names, out_act) = (model.activations.iter().map(|a| a.0), &act[n - 1]);
+    let names = model.activations.iter().map(|a| a.0);
+    let out_act = &act[n - 1];
     let consts = model
         .consts
         .iter()
@@ -161,16 +168,24 @@ fn backward(n: usize) -> TokenStream {
     };
     let mut body = Vec::new();
     for i in 1..=n {
-        let (f, t, x) = (id("l", i), id("t", i), input(i));
+        let f = id("l", i);
+        let t = id("t", i);
+        let x = input(i);
         body.push(quote! { let #t = self.#f.forward(#x); });
     }
-    let (f, t, d) = (id("l", n), id("t", n), id("d", n));
+    let f = id("l", n);
+    let t = id("t", n);
+    let d = id("d", n);
     body.push(quote! { let (loss, #d) = self.#f.error::<NnLoss, { NN_BATCH }>(&#t, y); });
     for i in (1..=n).rev() {
-        let (f, d, x) = (id("l", i), id("d", i), input(i));
+        let f = id("l", i);
+        let d = id("d", i);
+        let x = input(i);
         body.push(quote! { grads.#f.accumulate(#x, &#d); });
         if i > 1 {
-            let (below, d_below, t) = (id("l", i - 1), id("d", i - 1), id("t", i - 1));
+            let below = id("l", i - 1);
+            let d_below = id("d", i - 1);
+            let t = id("t", i - 1);
             body.push(quote! { let mut #d_below = self.#f.back(&#d); });
             body.push(quote! { self.#below.delta(&#t, &mut #d_below); });
         }
@@ -209,7 +224,8 @@ fn embedded(model: &Model, act: &[TokenStream], file: &str, offsets: &[usize]) -
 /// ::nn::Int8 { input_scale: ::nn::f32_array::<1>(BYTES, 88)[0], .., layers:
 /// (::nn::QDense::read(::nn::Rows::Static(&W1), BYTES, &[104, ..]), (.., ())), .. } }`.
 fn embedded_int8(model: &Model, file: &str, offsets: &[usize]) -> TokenStream {
-    let (mut weights, mut layers) = (Vec::new(), quote!(()));
+    let mut weights = Vec::new();
+    let mut layers = quote!(());
     for (i, at) in offsets[2..].chunks(6).enumerate().rev() {
         let w = id("W", i + 1);
         let o = Literal::usize_unsuffixed(model.sizes[i + 1]);
@@ -234,15 +250,14 @@ fn embedded_int8(model: &Model, file: &str, offsets: &[usize]) -> TokenStream {
 
 /// The struct's rustdoc: what it computes, layer by layer, with shapes.
 fn docs(model: &Model) -> Vec<String> {
-    let (n, sizes) = (model.activations.len(), &model.sizes);
+    let n = model.activations.len();
+    let sizes = &model.sizes;
     let mut docs = vec![String::new(), format!("`{}`: computes", model.architecture)];
     docs.extend([String::new(), "```text".into()]);
     for (i, (f, _)) in (1..).zip(&model.activations) {
-        let (line, o, k) = (
-            format!("h{i} = {f}(W{i}·h{} + b{i})", i - 1),
-            sizes[i],
-            sizes[i - 1],
-        );
+        let line = format!("h{i} = {f}(W{i}·h{} + b{i})", i - 1);
+        let o = sizes[i];
+        let k = sizes[i - 1];
         docs.push(format!("{line:<28}W{i}: {o}×{k}, b{i}: {o}"));
     }
     docs.push("```".into());

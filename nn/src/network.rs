@@ -41,7 +41,8 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     /// (He, for the relu family, as Keras's `he_uniform`) or `±sqrt(6 / (fan_in + fan_out))`
     /// (Glorot, Keras's default `glorot_uniform`).
     fn new(seed: u64) -> Self {
-        let (mut rng, mut net) = (Xoshiro256PlusPlus::seed_from_u64(seed), Self::default());
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut net = Self::default();
         for (w, &(o, n, act)) in net.params_mut().step_by(2).zip(Self::LAYERS) {
             let fan = if act.ends_with("relu") { n } else { n + o };
             let limit = libm::sqrt(6.0 / fan as f64);
@@ -60,10 +61,13 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     fn summary(&self) -> String {
         let mut s = String::from("layer      weights    params  activation\n");
         for (i, &(o, n, act)) in (1..).zip(Self::LAYERS) {
-            let (layer, shape) = (format!("l{i}"), format!("{o}×{n}"));
+            let layer = format!("l{i}");
+            let shape = format!("{o}×{n}");
             s += &format!("{layer:<8}{shape:>10}{:>10}  {act}\n", o * n + o);
         }
-        let (p, b, m) = (Self::PARAMS, Self::BYTES, Self::MACS);
+        let p = Self::PARAMS;
+        let b = Self::BYTES;
+        let m = Self::MACS;
         let store = Self::Store::NAME;
         s + &format!("{p} parameters ({b} bytes, {store}), {m} multiply-adds per sample")
     }

@@ -154,27 +154,31 @@ impl<N: Model> Adam<N> {
     }
     /// AdamW: Adam with decoupled weight decay `λ` (PyTorch's default is 0.01).
     pub fn adamw(lr: f64, weight_decay: f64) -> Self {
-        let (betas, eps, t, moments) = ((0.9, 0.999), 1e-8, 0, (N::default(), N::default()));
         Self {
             lr,
-            betas,
-            eps,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
             weight_decay,
-            t,
-            moments,
+            t: 0,
+            moments: (N::default(), N::default()),
         }
     }
 
     /// The step, compiled into [`simd`]'s dispatch.
     #[inline(always)]
     fn update(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
-        let ((b1, b2), c) = (self.betas, c::<N::Scalar>);
+        let c = c::<N::Scalar>;
+        let (b1, b2) = self.betas;
         let t = self.t as f64 + 1.0;
         let c1 = c(1.0 - libm::pow(b1, t));
         let c2 = c(1.0 - libm::pow(b2, t));
         let decay = c(1.0 - self.lr * self.weight_decay);
-        let (lr, eps) = (c(self.lr), c(self.eps));
-        let (k1, k2, j1, j2) = (c(b1), c(b2), c(1.0 - b1), c(1.0 - b2));
+        let lr = c(self.lr);
+        let eps = c(self.eps);
+        let k1 = c(b1);
+        let k2 = c(b2);
+        let j1 = c(1.0 - b1);
+        let j2 = c(1.0 - b2);
         // The new first and second moments and weight.
         let new = |w: N::Scalar, g: N::Scalar, (m, v): (N::Scalar, N::Scalar)| {
             let m = k1 * m + j1 * g;

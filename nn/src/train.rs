@@ -136,7 +136,8 @@ where
         if filled == CHUNK {
             let (x, y) = (x.values(), y.values());
             run::<N, L, I, O, CHUNK>(net, grads.as_deref_mut(), x, y, &mut sum)?;
-            (filled, n) = (0, n + CHUNK);
+            filled = 0;
+            n += CHUNK;
         }
     }
     let mut done = 0;
@@ -372,7 +373,9 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
         let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
         bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
         let mut order: Vec<usize> = (0..xs.len()).collect();
-        let (mut history, mut best, mut best_loss) = (History::default(), net.clone(), f64::MAX);
+        let mut history = History::default();
+        let mut best = net.clone();
+        let mut best_loss = f64::MAX;
         for epoch in 0..fit.epochs {
             order.shuffle(&mut rng);
             for (b, batch) in order.chunks(fit.batch_size).enumerate() {
@@ -383,13 +386,15 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy> Trainer<N, Opt, L> {
             let val = validation.map(|data| evaluate(net, data, self.loss));
             history.train.push(train);
             history.validation.extend(val);
-            let (loss, accuracy) = (train.loss, train.accuracy);
+            let loss = train.loss;
+            let accuracy = train.accuracy;
             bar.set_message(format!("loss {loss:.4} accuracy {accuracy:.3}"));
             bar.inc(1);
             let monitored = val.unwrap_or(train).loss;
             let patience = fit.patience.unwrap_or(usize::MAX);
             if monitored < best_loss - fit.min_delta {
-                (history.best_epoch, best_loss) = (epoch, monitored);
+                history.best_epoch = epoch;
+                best_loss = monitored;
                 best.clone_from(net);
             } else if epoch - history.best_epoch >= patience {
                 break;
