@@ -163,8 +163,7 @@ impl Table {
     /// `Ok` if there is a label for every row and every row has a value for every feature,
     /// as `read_csv` makes them (a table built by hand may not be).
     fn check(&self) -> Result<(), Error> {
-        let (rows, labels) = (self.rows.len(), self.labels.len());
-        crate::error::ensure(rows == labels, || Error::LengthMismatch(rows, labels))?;
+        crate::error::same_length(&self.rows, &self.labels)?;
         let width = self.names.len();
         match self.rows.iter().position(|row| row.len() != width) {
             // Line 1 is the header.
