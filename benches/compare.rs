@@ -231,10 +231,10 @@ fn same_weights<N: Model<Scalar = f32>>() -> N {
     let w = |r: usize, c: usize| ((r * 31 + c * 17) % 13) as f32 / 13.0 - 0.5;
     let mut net = N::default();
     let layers = net.params_mut().step_by(2).zip(N::LAYERS).zip([0, 7]);
-    for ((weights, &(outputs, inputs, _)), shift) in layers {
-        for c in 0..inputs {
-            for r in 0..outputs {
-                weights[c * outputs + r] = w(r + shift, c) * 0.3;
+    for ((weights, layer), shift) in layers {
+        for c in 0..layer.inputs {
+            for r in 0..layer.outputs {
+                weights[c * layer.outputs + r] = w(r + shift, c) * 0.3;
             }
         }
     }

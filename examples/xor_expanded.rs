@@ -8,7 +8,7 @@
 //! cargo run --example xor_expanded
 //! ```
 use nn::prelude::*;
-use nn::{Batch, BinaryCrossEntropy, Dense, Inline, Loss, Relu, Sigmoid};
+use nn::{Batch, BinaryCrossEntropy, Dense, Init, Inline, Layer, Loss, Relu, Sigmoid};
 
 /// `2 => 4 relu => 1 sigmoid`: computes `h1 = relu(W1·x + b1)`, `y = sigmoid(W2·h1 + b2)`.
 /// It is small, so its numbers live inline (a large network's layers end in `, Heap>`).
@@ -25,7 +25,20 @@ impl Model for Xor {
     type Store = Inline;
     type Output = Sigmoid;
     const ARCHITECTURE: &'static str = "2 => 4 relu => 1 sigmoid";
-    const LAYERS: &'static [(usize, usize, &'static str)] = &[(4, 2, "relu"), (1, 4, "sigmoid")];
+    const LAYERS: &'static [Layer] = &[
+        Layer {
+            outputs: 4,
+            inputs: 2,
+            activation: "relu",
+            init: Init::He,
+        },
+        Layer {
+            outputs: 1,
+            inputs: 4,
+            activation: "sigmoid",
+            init: Init::Glorot,
+        },
+    ];
     const PARAMS: usize = 4 * (2 + 1) + (4 + 1); // outputs × (inputs + 1), per layer
     const MACS: usize = 4 * 2 + 4; // outputs × inputs
 
@@ -47,20 +60,21 @@ impl Network<2, 1> for Xor {
         self.l2.linear(&self.l1.output(x))
     }
 
-    /// The forward pass keeping each layer's `[z, a]`, then the chain rule backwards.
+    /// The forward pass keeping each layer's `z` and `a`, then the chain rule backwards.
     fn backward<L: Loss<Sigmoid>, const B: usize>(
         &self,
         x: &impl Values<f32, 2, B>,
         y: &impl Values<f32, 1, B>,
         grads: &mut Self,
     ) -> f32 {
-        let t1 = self.l1.forward(x); // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
-        let t2 = self.l2.forward(&t1[1]); // [z2, a2]: z2 = W2·a1 + b2, a2 = sigmoid(z2)
-        let (loss, d2) = self.l2.error::<L, B>(&t2, y); // d2 = ∂L/∂z2 (= a2 - y for BCE)
-        grads.l2.accumulate(&t1[1], &d2); // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
-        let mut d1 = self.l2.back(&d2); // ∂L/∂a1 = W2ᵀ·d2
-        self.l1.delta(&t1, &mut d1); // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
-        grads.l1.accumulate(x, &d1); // ∂L/∂W1 += d1·xᵀ, ∂L/∂b1 += d1
+        let f1 = self.l1.forward(x); // z1 = W1·x + b1, a1 = relu(z1)
+        let f2 = self.l2.forward(&f1.a); // z2 = W2·a1 + b2, a2 = sigmoid(z2)
+        let loss = self.l2.loss::<L, B>(&f2, y); // the loss summed over the batch
+        let d2 = self.l2.output_delta::<L, B>(&f2, y); // δ2 = ∂L/∂z2 (= a2 - y for BCE)
+        grads.l2.accumulate(&f1.a, &d2); // ∂L/∂W2 += δ2·a1ᵀ, ∂L/∂b2 += δ2
+        let mut d1 = self.l2.grad_input(&d2); // ∂L/∂a1 = W2ᵀ·δ2
+        self.l1.delta(&f1, &mut d1); // δ1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
+        grads.l1.accumulate(x, &d1); // ∂L/∂W1 += δ1·xᵀ, ∂L/∂b1 += δ1
         loss
     }
 }

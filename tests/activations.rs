@@ -37,6 +37,14 @@ fn check<A: Activation>(expected: impl Fn(f64) -> f64) {
     }
 }
 
+/// `a = f(z)` for a matrix `z` with one sample per column: the activation's `forward` in place.
+fn apply<A: Activation, T: nn::Float, const R: usize, const C: usize>(
+    mut z: SMatrix<T, R, C>,
+) -> SMatrix<T, R, C> {
+    A::forward(z.as_mut_slice(), R);
+    z
+}
+
 #[test]
 fn linear() {
     check::<Linear>(|x| x);
@@ -99,7 +107,10 @@ fn softplus() {
 #[test]
 fn f32_matches_f64() {
     let z = SVector::<f32, 3>::new(-1.5, 0.3, 2.0);
-    let (a, b) = (Gelu::apply(z), Gelu::apply(z.cast::<f64>()));
+    let (a, b) = (
+        apply::<Gelu, _, 3, 1>(z),
+        apply::<Gelu, _, 3, 1>(z.cast::<f64>()),
+    );
     assert!((a.cast::<f64>() - b).abs().max() < 1e-6);
 }
 
@@ -108,7 +119,7 @@ fn softmax_by_hand() {
     let z = SVector::<f64, 3>::new(1.0, 2.0, 3.0);
     let e = [1f64.exp(), 2f64.exp(), 3f64.exp()];
     let sum: f64 = e.iter().sum();
-    let a = Softmax::apply(z);
+    let a = apply::<Softmax, _, 3, 1>(z);
     for i in 0..3 {
         assert!((a[i] - e[i] / sum).abs() < 1e-15);
     }
@@ -118,7 +129,7 @@ fn softmax_by_hand() {
 fn softmax_is_stable_for_large_inputs() {
     let z =
         SMatrix::<f32, 3, 2>::from_column_slice(&[1000.0, -1000.0, 999.0, 0.0, 1000.0, -1000.0]);
-    let a = Softmax::apply(z);
+    let a = apply::<Softmax, _, 3, 2>(z);
     assert!(a.iter().all(|v| v.is_finite()), "{a}");
     for col in a.column_iter() {
         assert!((col.sum() - 1.0).abs() < 1e-6);
@@ -133,7 +144,7 @@ fn softmax_backward_is_the_jacobian_product() {
     // J = diag(a) - a·aᵀ; the vector-Jacobian product is Jᵀ·g = J·g.
     let z = SVector::<f64, 3>::new(0.2, -1.0, 0.7);
     let g = SVector::<f64, 3>::new(1.0, -2.0, 0.5);
-    let a = Softmax::apply(z);
+    let a = apply::<Softmax, _, 3, 1>(z);
     let jacobian = SMatrix::<f64, 3, 3>::from_diagonal(&a) - a * a.transpose();
     let mut got = g;
     Softmax::backward(z.as_slice(), a.as_slice(), got.as_mut_slice(), 3);

@@ -104,7 +104,19 @@ fn fields_are_the_static_layers() {
     let net = Xor::new(1);
     let _: &Dense<f32, 2, 4, Relu> = &net.l1;
     let _: &Dense<f32, 4, 1, Sigmoid> = &net.l2;
-    assert_eq!(Xor::LAYERS, [(4, 2, "relu"), (1, 4, "sigmoid")]);
+    let relu = nn::Layer {
+        outputs: 4,
+        inputs: 2,
+        activation: "relu",
+        init: nn::Init::He,
+    };
+    let sigmoid = nn::Layer {
+        outputs: 1,
+        inputs: 4,
+        activation: "sigmoid",
+        init: nn::Init::Glorot,
+    };
+    assert_eq!(Xor::LAYERS, [relu, sigmoid]);
     let sizes: Vec<usize> = net.params().map(<[f32]>::len).collect();
     assert_eq!(sizes, [8, 4, 4, 1]);
 }

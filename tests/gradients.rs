@@ -62,7 +62,8 @@ fn loss_of<A: nn::Activation, L: Loss<A>>(z: &[f64], y: &[f64], rows: usize) -> 
     let mut a = z.to_vec();
     A::forward(&mut a, rows);
     let mut delta = vec![0.0; z.len()];
-    (L::loss(z, &a, y, &mut delta, rows), delta)
+    L::delta(z, &a, y, &mut delta, rows);
+    (L::loss(z, &a, y, rows), delta)
 }
 
 #[test]

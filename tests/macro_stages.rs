@@ -21,10 +21,24 @@ extern crate alloc;
 
 #[path = "../nn-macros/src/ast.rs"]
 mod ast;
+#[path = "../nn-macros/src/cost.rs"]
+mod cost;
+#[path = "../nn-macros/src/docs.rs"]
+mod docs;
+#[path = "../nn-macros/src/embed.rs"]
+mod embed;
 #[path = "../nn-macros/src/expand.rs"]
 mod expand;
+#[path = "../nn-macros/src/heap.rs"]
+mod heap;
+#[path = "../nn/src/inline.rs"]
+mod inline;
 #[path = "../nn/src/layout.rs"]
 mod layout;
+#[path = "../nn/src/layout_error.rs"]
+mod layout_error;
+#[path = "../nn-macros/src/quant.rs"]
+mod quant;
 #[path = "../nn/src/quant_layout.rs"]
 mod quant_layout;
 #[path = "../nn-macros/src/validate.rs"]

@@ -202,9 +202,15 @@ fn quantized_digits_keep_their_accuracy() {
 #[test]
 fn weight_rows_compare_by_value_whatever_their_storage() {
     let (one, two): (&'static [[i8; 2]], &'static [[i8; 2]]) = (&[[1, 2]], &[[1, 3]]);
-    assert_eq!(nn::Rows::Static(one), nn::Rows::Heap(one.into()));
-    assert_ne!(nn::Rows::Static(one), nn::Rows::Static(two));
-    assert_ne!(nn::Rows::Heap(one.into()), nn::Rows::Heap(two.into()));
+    assert_eq!(
+        nn::quant::Rows::Static(one),
+        nn::quant::Rows::Heap(one.into())
+    );
+    assert_ne!(nn::quant::Rows::Static(one), nn::quant::Rows::Static(two));
+    assert_ne!(
+        nn::quant::Rows::Heap(one.into()),
+        nn::quant::Rows::Heap(two.into())
+    );
 }
 
 /// Mutations caught: in `multiplier`, the branch for a mantissa that rounds up to `2^31`
@@ -268,8 +274,8 @@ fn wide(bias: i32) -> Result<nn::Quantized<Wide>, Error> {
     let mut rows = vec![[0i8; 66312]; 2].into_boxed_slice();
     rows[1].fill(127);
     rows[1][0] = 7;
-    let layer = nn::QDense {
-        weight: nn::Rows::Heap(rows),
+    let layer = nn::quant::QDense {
+        weight: nn::quant::Rows::Heap(rows),
         bias: [0, bias],
         multiplier: [1 << 30; 2],
         shift: [31; 2],

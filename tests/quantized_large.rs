@@ -1,6 +1,6 @@
 //! Quantized networks of MNIST's and CIFAR's sizes, in debug builds on the default 2 MiB test
 //! threads: quantizing, saving, loading and running never put their int8 weights on the stack
-//! (`nn::Rows` keeps them on the heap).
+//! (`nn::quant::Rows` keeps them on the heap).
 use nn::prelude::*;
 
 network! { struct Mnist < 784 => 128 relu => 10 softmax > }

@@ -1,6 +1,6 @@
 //! Stage 1: the declaration as written, with its spans.
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Error, Ident, LitInt, LitStr, Result, Token, Visibility};
+use syn::{Attribute, Error, Ident, LitInt, Result, Token, Visibility};
 
 /// The activations `network!` knows, by their DSL names; the `nn` type is the name in
 /// CamelCase (`leaky_relu` is `LeakyRelu`).
@@ -24,13 +24,18 @@ pub struct NetworkDef {
     pub name: Ident,
     /// The scalar type, `f32` when absent.
     pub dtype: Option<Ident>,
-    /// The input size, then each `=> SIZE ACTIVATION`.
+    /// The input size.
     pub input: LitInt,
-    pub layers: Vec<(LitInt, Ident)>,
-    /// Each `const NAME = "path";`: trained weights to embed, from a safetensors file whose
-    /// path is relative to the declaring crate's `Cargo.toml`; `const NAME: int8 = "path";`
-    /// embeds a quantized network.
-    pub consts: Vec<(Ident, Option<Ident>, LitStr)>,
+    /// Each `=> SIZE ACTIVATION`.
+    pub layers: Vec<LayerDef>,
+    /// Each `const NAME = "path";`: trained weights to embed (the `embed` module).
+    pub consts: Vec<crate::embed::ConstDef>,
+}
+
+/// One `=> SIZE ACTIVATION`: a dense layer of `SIZE` outputs.
+pub struct LayerDef {
+    pub size: LitInt,
+    pub activation: Ident,
 }
 
 impl Parse for NetworkDef {
@@ -48,17 +53,14 @@ impl Parse for NetworkDef {
         while !stream.peek(Token![>]) {
             let arrow = stream.parse::<Token![=>]>();
             arrow.map_err(|_| stream.error("expected `=>` and a layer, or `>`"))?;
-            layers.push((size(stream)?, activation(stream)?));
+            let size = size(stream)?;
+            let activation = activation(stream)?;
+            layers.push(LayerDef { size, activation });
         }
         stream.parse::<Token![>]>()?;
         let mut consts = Vec::new();
-        while stream.parse::<Option<Token![const]>>()?.is_some() {
-            let name = stream.parse()?;
-            let colon = stream.parse::<Option<Token![:]>>()?;
-            let kind = colon.map(|_| stream.parse()).transpose()?;
-            stream.parse::<Token![=]>()?;
-            consts.push((name, kind, stream.parse()?));
-            stream.parse::<Token![;]>()?;
+        while stream.peek(Token![const]) {
+            consts.push(stream.parse()?);
         }
         if !stream.is_empty() {
             let msg = "unexpected tokens after the network's closing `>`, expected \

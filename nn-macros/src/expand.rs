@@ -5,7 +5,7 @@ use crate::validate::Model;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-/// `l1`, `z1`, `a1`, `d1`: layer 1, its pre-activation, its output, its error `∂L/∂z1`.
+/// `l1`, `f1`, `d1`: layer 1, its forward pass `{ z, a }`, its `δ1 = ∂L/∂z1`.
 fn id(prefix: &str, i: usize) -> Ident {
     format_ident!("{}{}", prefix, i)
 }
@@ -22,7 +22,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let vis = &def.vis;
     let name = &def.name;
     let arch = &model.architecture;
-    let docs = docs(model);
+    let docs = crate::docs::docs(model);
     let sizes: Vec<_> = model
         .sizes
         .iter()
@@ -38,58 +38,26 @@ pub fn expand(model: &Model) -> TokenStream {
     };
     let field: Vec<_> = (1..=n).map(|i| id("l", i)).collect();
     // `::nn::Relu`, spanned at the activation as written, so that type errors point there.
-    let path = |(_, ty): &(_, Ident)| quote_spanned!(ty.span()=> ::nn::#ty);
+    let path = |a: &crate::validate::Activation| {
+        let ty = &a.ty;
+        quote_spanned!(ty.span()=> ::nn::#ty)
+    };
     let act: Vec<_> = model.activations.iter().map(path).collect();
-    let names = model.activations.iter().map(|a| a.0);
     let out_act = &act[n - 1];
-    let consts = model
-        .consts
-        .iter()
-        .map(|(name, int8, path, file, offsets)| {
-            let doc = format!("The weights in `{path}`, checked while compiling.");
-            // `include_bytes!` embeds the file and makes Cargo rebuild when it changes.
-            let value = match (int8, model.heap) {
-                (true, _) => embedded_int8(model, file, offsets),
-                (false, true) => {
-                    quote!(::nn::Embedded::new(include_bytes!(#file), &[#(#offsets),*]))
-                }
-                (false, false) => embedded(model, &act, file, offsets),
-            };
-            let ty = match (int8, model.heap) {
-                (true, _) => quote!(<Self as ::nn::Quantize>::Int8),
-                (false, true) => quote!(::nn::Embedded<Self>),
-                (false, false) => quote!(Self),
-            };
-            quote! {
-                #[doc = #doc]
-                #vis const #name: #ty = #value;
-            }
-        });
-    let (forward, backward) = (forward(n), backward(n));
-    // The quantized form: the chain `(QDense<I, H>, (QDense<H, O>, ()))`, for a network whose
-    // hidden layers are relu or linear.
-    let chain = fan_in.iter().zip(fan_out).rev();
-    let chain = chain.fold(
-        quote!(()),
-        |rest, (i, o)| quote!((::nn::QDense<#i, #o>, #rest)),
-    );
-    let quantize = model.quantizes.then(|| {
-        quote! {
-            impl ::nn::Quantize for #name {
-                type Int8 = ::nn::Int8<Self, #input, #output, #chain>;
-            }
-        }
-    });
+    let consts = crate::embed::consts(model, &act);
+    let forward = forward(n);
+    let backward = backward(n);
+    let quantize = crate::quant::quantize(model);
     // The cost as plain numbers, so that the docs show them.
-    let cost = cost(model);
-    let params = Literal::usize_unsuffixed(cost.0);
-    let bytes = Literal::usize_unsuffixed(cost.1);
-    let macs = Literal::usize_unsuffixed(cost.2);
+    let cost = crate::cost::cost(model);
+    let params = Literal::usize_unsuffixed(cost.params);
+    let bytes = Literal::usize_unsuffixed(cost.bytes);
+    let macs = Literal::usize_unsuffixed(cost.macs);
     // A batch of inputs and of outputs: one sample per column. The const generic is written
-    // in braces, so that it resolves as a value: a type of the user's named `NN_BATCH` cannot
-    // take its place.
-    let xs = quote!(impl ::nn::Values<#dtype, #input, { NN_BATCH }>);
-    let ys = quote!(impl ::nn::Values<#dtype, #output, { NN_BATCH }>);
+    // in braces, so that it resolves as a value: a type of the user's named `B` cannot take
+    // its place.
+    let xs = quote!(impl ::nn::Values<#dtype, #input, { B }>);
+    let ys = quote!(impl ::nn::Values<#dtype, #output, { B }>);
     quote! {
         #(#attrs)*
         #(#[doc = #docs])*
@@ -108,7 +76,12 @@ pub fn expand(model: &Model) -> TokenStream {
             type Store = #store;
             type Output = #out_act;
             const ARCHITECTURE: &'static str = #arch;
-            const LAYERS: &'static [(usize, usize, &'static str)] = &[#((#fan_out, #fan_in, #names)),*];
+            const LAYERS: &'static [::nn::Layer] = &[#(::nn::Layer {
+                outputs: #fan_out,
+                inputs: #fan_in,
+                activation: <#act as ::nn::Activation>::NAME,
+                init: <#act as ::nn::Activation>::INIT,
+            }),*];
             const PARAMS: usize = #params;
             const BYTES: usize = #bytes;
             const MACS: usize = #macs;
@@ -122,10 +95,10 @@ pub fn expand(model: &Model) -> TokenStream {
         }
 
         impl ::nn::Network<#input, #output> for #name {
-            fn logits_batch<const NN_BATCH: usize>(&self, x: &#xs) -> ::nn::Batch<Self, #output, { NN_BATCH }> {
+            fn logits_batch<const B: usize>(&self, x: &#xs) -> ::nn::Batch<Self, #output, { B }> {
                 #forward
             }
-            fn backward<NnLoss: ::nn::Loss<#out_act>, const NN_BATCH: usize>(&self, x: &#xs, y: &#ys, grads: &mut Self) -> #dtype {
+            fn backward<L: ::nn::Loss<#out_act>, const B: usize>(&self, x: &#xs, y: &#ys, grads: &mut Self) -> #dtype {
                 #backward
             }
         }
@@ -144,17 +117,19 @@ fn forward(n: usize) -> TokenStream {
     quote!(self.#last.linear(#x))
 }
 
-/// The forward pass keeping every layer's `[z, a]`, the loss, then the chain rule downwards.
+/// The forward pass keeping every layer's `z` and `a`, the loss and its `δ`, then the chain
+/// rule downwards.
 ///
 /// Expands to, for `< 2 => 4 relu => 1 sigmoid >`:
 /// ```text
-/// let t1 = self.l1.forward(x);                  // [z1, a1]: z1 = W1·x + b1, a1 = relu(z1)
-/// let t2 = self.l2.forward(&t1[1]);             // [z2, a2]
-/// let (loss, d2) = self.l2.error::<L, B>(&t2, y); // d2 = ∂L/∂z2
-/// grads.l2.accumulate(&t1[1], &d2);             // ∂L/∂W2 += d2·a1ᵀ, ∂L/∂b2 += d2
-/// let mut d1 = self.l2.back(&d2);               // ∂L/∂a1 = W2ᵀ·d2
-/// self.l1.delta(&t1, &mut d1);                  // d1 = ∂L/∂z1 = ∂L/∂a1 ⊙ relu'(z1)
-/// grads.l1.accumulate(x, &d1);                  // ∂L/∂W1 += d1·xᵀ, ∂L/∂b1 += d1
+/// let f1 = self.l1.forward(x);                      // z1 = W1·x + b1, a1 = relu(z1)
+/// let f2 = self.l2.forward(&f1.a);                  // z2 = W2·a1 + b2, a2 = sigmoid(z2)
+/// let loss = self.l2.loss::<L, { B }>(&f2, y);
+/// let d2 = self.l2.output_delta::<L, { B }>(&f2, y); // δ2 = ∂L/∂z2
+/// grads.l2.accumulate(&f1.a, &d2);                  // ∂L/∂W2 += δ2·a1ᵀ, ∂L/∂b2 += δ2
+/// let mut d1 = self.l2.grad_input(&d2);             // ∂L/∂a1 = W2ᵀ·δ2
+/// self.l1.delta(&f1, &mut d1);                      // δ1 = ∂L/∂a1 ⊙ relu'(z1)
+/// grads.l1.accumulate(x, &d1);                      // ∂L/∂W1 += δ1·xᵀ, ∂L/∂b1 += δ1
 /// loss
 /// ```
 fn backward(n: usize) -> TokenStream {
@@ -162,134 +137,34 @@ fn backward(n: usize) -> TokenStream {
     let input = |i: usize| match i {
         1 => quote!(x),
         _ => {
-            let t = id("t", i - 1);
-            quote!(&#t[1])
+            let f = id("f", i - 1);
+            quote!(&#f.a)
         }
     };
     let mut body = Vec::new();
     for i in 1..=n {
-        let f = id("l", i);
-        let t = id("t", i);
+        let l = id("l", i);
+        let f = id("f", i);
         let x = input(i);
-        body.push(quote! { let #t = self.#f.forward(#x); });
+        body.push(quote! { let #f = self.#l.forward(#x); });
     }
-    let f = id("l", n);
-    let t = id("t", n);
+    let l = id("l", n);
+    let f = id("f", n);
     let d = id("d", n);
-    body.push(quote! { let (loss, #d) = self.#f.error::<NnLoss, { NN_BATCH }>(&#t, y); });
+    body.push(quote! { let loss = self.#l.loss::<L, { B }>(&#f, y); });
+    body.push(quote! { let #d = self.#l.output_delta::<L, { B }>(&#f, y); });
     for i in (1..=n).rev() {
-        let f = id("l", i);
+        let l = id("l", i);
         let d = id("d", i);
         let x = input(i);
-        body.push(quote! { grads.#f.accumulate(#x, &#d); });
+        body.push(quote! { grads.#l.accumulate(#x, &#d); });
         if i > 1 {
             let below = id("l", i - 1);
             let d_below = id("d", i - 1);
-            let t = id("t", i - 1);
-            body.push(quote! { let mut #d_below = self.#f.back(&#d); });
-            body.push(quote! { self.#below.delta(&#t, &mut #d_below); });
+            let f = id("f", i - 1);
+            body.push(quote! { let mut #d_below = self.#l.grad_input(&#d); });
+            body.push(quote! { self.#below.delta(&#f, &mut #d_below); });
         }
     }
     quote! { #(#body)* loss }
-}
-
-/// A small network as a constant expression, read from the file's bytes while compiling.
-///
-/// Expands to `{ const BYTES: &[u8] = include_bytes!("/path/xor.safetensors");
-/// Self { l1: Dense { weight: ::nn::f32_matrix::<4, 2>(BYTES, 128), bias: .., activation: Relu },
-/// .. } }`.
-fn embedded(model: &Model, act: &[TokenStream], file: &str, offsets: &[usize]) -> TokenStream {
-    let read = format_ident!("{}_matrix", model.dtype);
-    let layers = offsets.chunks(2).enumerate().map(|(i, offset)| {
-        let f = id("l", i + 1);
-        let act = &act[i];
-        let o = Literal::usize_unsuffixed(model.sizes[i + 1]);
-        let k = Literal::usize_unsuffixed(model.sizes[i]);
-        let weight = offset[0];
-        let bias = offset[1];
-        quote!(#f: ::nn::Dense {
-            weight: ::nn::#read::<#o, #k>(BYTES, #weight),
-            bias: ::nn::#read::<#o, 1>(BYTES, #bias),
-            activation: #act,
-        })
-    });
-    quote!({ const BYTES: &[u8] = include_bytes!(#file); Self { #(#layers),* } })
-}
-
-/// A quantized network as a constant expression, read from the file's bytes while compiling;
-/// each layer's weights are a `const` of their own, which the network's `const` refers to.
-///
-/// Expands to `{ const BYTES: &[u8] = include_bytes!("/path/xor-int8.safetensors");
-/// const W1: [[i8; 2]; 4] = ::nn::i8_rows::<4, 2>(BYTES, 96); ..
-/// ::nn::Int8 { input_scale: ::nn::f32_array::<1>(BYTES, 88)[0], .., layers:
-/// (::nn::QDense::read(::nn::Rows::Static(&W1), BYTES, &[104, ..]), (.., ())), .. } }`.
-fn embedded_int8(model: &Model, file: &str, offsets: &[usize]) -> TokenStream {
-    let mut weights = Vec::new();
-    let mut layers = quote!(());
-    for (i, at) in offsets[2..].chunks(6).enumerate().rev() {
-        let w = id("W", i + 1);
-        let o = Literal::usize_unsuffixed(model.sizes[i + 1]);
-        let k = Literal::usize_unsuffixed(model.sizes[i]);
-        let (start, rest) = (at[0], &at[1..]);
-        weights.push(quote!(const #w: [[i8; #k]; #o] = ::nn::i8_rows::<#o, #k>(BYTES, #start);));
-        let read = quote!(::nn::QDense::read(::nn::Rows::Static(&#w), BYTES, &[#(#rest),*]));
-        layers = quote!((#read, #layers));
-    }
-    let (scale, zero) = (offsets[0], offsets[1]);
-    quote!({
-        const BYTES: &[u8] = include_bytes!(#file);
-        #(#weights)*
-        ::nn::Int8 {
-            input_scale: ::nn::f32_array::<1>(BYTES, #scale)[0],
-            input_zero: ::nn::i8_array::<1>(BYTES, #zero)[0],
-            layers: #layers,
-            network: ::core::marker::PhantomData,
-        }
-    })
-}
-
-/// The struct's rustdoc: what it computes, layer by layer, with shapes.
-fn docs(model: &Model) -> Vec<String> {
-    let n = model.activations.len();
-    let sizes = &model.sizes;
-    let mut docs = vec![String::new(), format!("`{}`: computes", model.architecture)];
-    docs.extend([String::new(), "```text".into()]);
-    for (i, (f, _)) in (1..).zip(&model.activations) {
-        let line = format!("h{i} = {f}(W{i}·h{} + b{i})", i - 1);
-        let o = sizes[i];
-        let k = sizes[i - 1];
-        docs.push(format!("{line:<28}W{i}: {o}×{k}, b{i}: {o}"));
-    }
-    docs.push("```".into());
-    docs.push(format!(
-        "from the input `x = h0` to the output `y = h{n}`, one sample per column;"
-    ));
-    docs.push("`Wi` and `bi` are the weights and bias of field `li`.".into());
-    let (params, bytes, macs) = cost(model);
-    docs.push(String::new());
-    docs.push(format!(
-        "{params} parameters ({bytes} bytes), {macs} multiply-adds per sample."
-    ));
-    docs.push(String::new());
-    docs.push(match model.heap {
-        true => "Its numbers live on the heap (`nn::Heap`): its parameters, or a batch of 32 \
-                 samples of its widest layer, take more than 16 KiB. Its large products go \
-                 through the blocked GEMM (`nn::gemm`)."
-            .into(),
-        false => "Its numbers live inline (`nn::Inline`): its parameters, and a batch of 32 \
-                  samples of its widest layer, take at most 16 KiB, and its products run as \
-                  static loops, so it allocates nothing, in batches and training too."
-            .into(),
-    });
-    docs
-}
-
-/// The parameters, their bytes and the multiply-adds per sample (none overflows: `validate`
-/// checked that the parameters' bytes fit in an `isize`).
-fn cost(model: &Model) -> (usize, usize, usize) {
-    let layers = model.sizes.windows(2);
-    let params: usize = layers.clone().map(|w| w[1] * (w[0] + 1)).sum();
-    let macs: usize = layers.map(|w| w[1] * w[0]).sum();
-    let bytes = params * if model.dtype == "f32" { 4 } else { 8 };
-    (params, bytes, macs)
 }

@@ -3,17 +3,30 @@
 //!
 //! The macro is a pipeline, one module per stage: `ast` parses the tokens as written (with
 //! their spans), `validate` checks them into a plain `validate::Model`, and `expand`
-//! writes the Rust code from that model alone.
+//! writes the Rust code from that model alone. The modules beside them are parts a reader
+//! can skip: `heap` (the storage rule), `embed` (embedded files), `quant` (int8), `docs` and
+//! `cost`.
 #![forbid(unsafe_code)]
 
 extern crate alloc;
 
 mod ast;
+mod cost;
+mod docs;
+mod embed;
 mod expand;
+mod heap;
+/// The rule that puts a network inline or on the heap, shared with `nn`.
+#[path = "../../nn/src/inline.rs"]
+mod inline;
 /// The PyTorch layout of saved networks, shared with `nn`'s loader so that a file embedded at
 /// compile time is checked exactly as one loaded at run time.
 #[path = "../../nn/src/layout.rs"]
 mod layout;
+/// The errors of loading, shared with `nn` in the same way.
+#[path = "../../nn/src/layout_error.rs"]
+mod layout_error;
+mod quant;
 /// The layout and checks of quantized files, shared with `nn` in the same way.
 #[path = "../../nn/src/quant_layout.rs"]
 mod quant_layout;

@@ -16,64 +16,10 @@
 //! assert_eq!((x.len(), y[0].sum()), (4, 1.0));
 //! # Ok::<(), nn::Error>(())
 //! ```
-use crate::{c, Data, Error, Float, Model};
+pub use crate::data_error::DataError;
+use crate::{Error, Float, Model};
 use nalgebra::SVector;
 use rand::{seq::SliceRandom, SeedableRng};
-use std::fmt;
-
-/// Why a data set cannot be read or used. Each variant says where: the line (1-based, the
-/// header is line 1) and the column.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DataError {
-    /// The file cannot be read, or is not CSV: `(what, why)`.
-    Read(String, String),
-    /// A row with another number of fields than the header: `(line, expected, found)`.
-    Ragged(u64, usize, usize),
-    /// A feature that is not a finite number: `(line, column, text)`.
-    NotANumber(u64, String, String),
-    /// A target that is not a class `0, 1, 2, ...`: `(line, column, text)`.
-    NotAClass(u64, String, String),
-    /// No column of this name: `(name, the columns there are)`.
-    UnknownColumn(String, Vec<String>),
-    /// A class with too few samples to be in both parts of a split: `(class, samples)`.
-    TooFewSamples(usize, usize),
-    /// The data does not fit the network: `(what, the network's, the data's)`, such as
-    /// `("features", 4, 5)`.
-    Shape(&'static str, usize, usize),
-}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Read(what, why) => write!(f, "cannot read {what}: {why}"),
-            Self::Ragged(line, e, x) => write!(f, "line {line}: {x} fields, the header has {e}"),
-            Self::NotANumber(line, column, text) => {
-                write!(
-                    f,
-                    "line {line}, column `{column}`: `{text}` is not a finite number"
-                )
-            }
-            Self::NotAClass(line, column, text) => write!(
-                f,
-                "line {line}, column `{column}`: `{text}` is not a class (0, 1, 2, ...)"
-            ),
-            Self::UnknownColumn(name, names) => {
-                write!(f, "no column `{name}`; the columns are {names:?}")
-            }
-            Self::TooFewSamples(class, n) => write!(
-                f,
-                "class {class} has {n} sample(s): a split needs at least 2, one for each part"
-            ),
-            Self::Shape(what, e, x) => write!(f, "the network takes {e} {what}, the data has {x}"),
-        }
-    }
-}
-
-impl From<DataError> for Error {
-    fn from(e: DataError) -> Self {
-        Error::Data(e)
-    }
-}
 
 /// A classification data set: a row of numbers per sample, and its class.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -238,7 +184,7 @@ impl Table {
         let inputs = self
             .rows
             .iter()
-            .map(|row| SVector::from_fn(|i, _| c(row[i])));
+            .map(|row| SVector::from_fn(|i, _| T::cast(row[i])));
         let targets = self.labels.iter().map(|&class| one_hot(class));
         Ok((inputs.collect(), targets.collect()))
     }
@@ -249,8 +195,8 @@ impl Table {
 /// outputs back into a class.
 pub fn one_hot<T: Float, const O: usize>(class: usize) -> SVector<T, O> {
     match O {
-        1 => SVector::from_element(c(class as f64)),
-        _ => SVector::from_fn(|i, _| c(f64::from(u8::from(i == class)))),
+        1 => SVector::from_element(T::cast(class as f64)),
+        _ => SVector::from_fn(|i, _| T::cast(f64::from(u8::from(i == class)))),
     }
 }
 
@@ -332,7 +278,8 @@ impl Scaler {
     /// # Errors
     /// [`DataError::Shape`] if the network's input size is not the number of features.
     pub fn fold_into<N: Model>(&self, net: &mut N) -> Result<(), Error> {
-        let (outputs, inputs, _) = N::LAYERS[0];
+        let outputs = N::LAYERS[0].outputs;
+        let inputs = N::LAYERS[0].inputs;
         if inputs != self.mean.len() {
             return Err(DataError::Shape("features", inputs, self.mean.len()).into());
         }
@@ -347,35 +294,14 @@ impl Scaler {
             .zip(&self.std)
         {
             for (w, b) in column.iter_mut().zip(bias.iter_mut()) {
-                *w = c(w.to_f64() / s);
-                *b = c(b.to_f64() - w.to_f64() * m);
+                *w = N::Scalar::cast(w.to_f64() / s);
+                *b = N::Scalar::cast(b.to_f64() - w.to_f64() * m);
             }
         }
         Ok(())
     }
 }
 
-/// A data set's `(inputs, targets)`, owned: `(&inputs, &targets)` is the [`Data`] that
+/// A data set's `(inputs, targets)`, owned: `(&inputs, &targets)` is the [`Data`](crate::Data) that
 /// training and evaluation take.
 pub type Owned<T, const I: usize, const O: usize> = (Vec<SVector<T, I>>, Vec<SVector<T, O>>);
-
-/// Splits `(xs, ys)` into a training part and, held out, `fraction` of the samples chosen with
-/// `rng`, each in its original order: [`crate::Fit::validation_split`].
-pub(crate) fn hold_out<T: Float, const I: usize, const O: usize>(
-    (xs, ys): Data<'_, T, I, O>,
-    fraction: f64,
-    rng: &mut impl rand::Rng,
-) -> (Owned<T, I, O>, Owned<T, I, O>) {
-    let held = (xs.len() as f64 * fraction).round() as usize;
-    let mut order: Vec<usize> = (0..xs.len()).collect();
-    rand::seq::SliceRandom::shuffle(&mut order[..], rng);
-    let mut is_held = vec![false; xs.len()];
-    order.iter().take(held).for_each(|&i| is_held[i] = true);
-    let (mut train, mut validation) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
-    for ((x, y), held) in xs.iter().zip(ys).zip(is_held) {
-        let part = if held { &mut validation } else { &mut train };
-        part.0.push(*x);
-        part.1.push(*y);
-    }
-    (train, validation)
-}

@@ -17,6 +17,15 @@ pub struct Dense<T: Float, const I: usize, const O: usize, A: Activation, S: Sto
     pub activation: A,
 }
 
+/// A layer's forward pass over a batch, kept for its backward pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forward<M> {
+    /// The pre-activation `z = W·x + b`.
+    pub z: M,
+    /// The output `a = f(z)`.
+    pub a: M,
+}
+
 impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Default
     for Dense<T, I, O, A, S>
 {
@@ -49,36 +58,50 @@ impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<
         a
     }
 
-    /// Computes `[z, a]` for a batch `x`, which the backward pass needs: `z = W·x + b` and
-    /// `a = f(z)`.
-    pub fn forward<const B: usize>(&self, x: &impl Values<T, I, B>) -> [S::Matrix<T, O, B>; 2] {
+    /// Computes `z = W·x + b` and `a = f(z)` for a batch `x`, both of which the backward pass
+    /// needs.
+    pub fn forward<const B: usize>(&self, x: &impl Values<T, I, B>) -> Forward<S::Matrix<T, O, B>> {
         let z = self.linear(x);
         let mut a = z.clone();
         A::forward(a.values_mut(), O);
-        [z, a]
+        Forward { z, a }
     }
 
-    /// Computes the loss `L` summed over the batch and this output layer's error
-    /// `δ = ∂L/∂z`, given its forward pass `za = [z, a]` and the targets `y`.
-    pub fn error<L: Loss<A>, const B: usize>(
+    /// Computes the loss `L` summed over the batch, for this output layer's forward pass and
+    /// the targets `y`.
+    pub fn loss<L: Loss<A>, const B: usize>(
         &self,
-        za: &[S::Matrix<T, O, B>; 2],
+        forward: &Forward<S::Matrix<T, O, B>>,
         y: &impl Values<T, O, B>,
-    ) -> (T, S::Matrix<T, O, B>) {
+    ) -> T {
+        L::loss(forward.z.values(), forward.a.values(), y.values(), O)
+    }
+
+    /// Computes this output layer's `δ = ∂L/∂z` for the loss `L` summed over the batch.
+    pub fn output_delta<L: Loss<A>, const B: usize>(
+        &self,
+        forward: &Forward<S::Matrix<T, O, B>>,
+        y: &impl Values<T, O, B>,
+    ) -> S::Matrix<T, O, B> {
         let mut delta = S::Matrix::<T, O, B>::zeros();
-        let d = delta.values_mut();
-        let loss = L::loss(za[0].values(), za[1].values(), y.values(), d, O);
-        (loss, delta)
+        let z = forward.z.values();
+        let a = forward.a.values();
+        L::delta(z, a, y.values(), delta.values_mut(), O);
+        delta
     }
 
-    /// Turns `∂L/∂a` in `g` into this layer's error `δ = ∂L/∂z` (`∂L/∂a ⊙ f'(z)` for an
-    /// elementwise `f`), given the layer's forward pass `za = [z, a]`.
-    pub fn delta<const B: usize>(&self, za: &[S::Matrix<T, O, B>; 2], g: &mut S::Matrix<T, O, B>) {
-        A::backward(za[0].values(), za[1].values(), g.values_mut(), O);
+    /// Turns `∂L/∂a` in `g` into this layer's `δ = ∂L/∂z` (`∂L/∂a ⊙ f'(z)` for an
+    /// elementwise `f`), given the layer's forward pass.
+    pub fn delta<const B: usize>(
+        &self,
+        forward: &Forward<S::Matrix<T, O, B>>,
+        g: &mut S::Matrix<T, O, B>,
+    ) {
+        A::backward(forward.z.values(), forward.a.values(), g.values_mut(), O);
     }
 
-    /// Computes `∂L/∂x = Wᵀ·δ`, the error passed down to the layer below.
-    pub fn back<const B: usize>(&self, delta: &S::Matrix<T, O, B>) -> S::Matrix<T, I, B> {
+    /// Computes `∂L/∂x = Wᵀ·δ`, the gradient passed down to the layer below.
+    pub fn grad_input<const B: usize>(&self, delta: &S::Matrix<T, O, B>) -> S::Matrix<T, I, B> {
         let mut g = S::Matrix::<T, I, B>::zeros();
         let w = self.weight.values();
         gemm::<S, T, I, O, B>(g.values_mut(), w, delta.values(), Product::AtB);
@@ -86,7 +109,7 @@ impl<T: Float, const I: usize, const O: usize, A: Activation, S: Storage> Dense<
     }
 
     /// Adds `δ·xᵀ` to `W` and the row sums of `δ` to `b`: used on a gradient, this accumulates
-    /// `∂L/∂W` and `∂L/∂b` for the batch `x` whose pre-activation error is `δ = ∂L/∂z`.
+    /// `∂L/∂W` and `∂L/∂b` for the batch `x` whose `δ = ∂L/∂z` is given.
     pub fn accumulate<const B: usize>(
         &mut self,
         x: &impl Values<T, I, B>,

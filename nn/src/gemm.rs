@@ -1,26 +1,16 @@
-//! The one matrix product every layer's forward and backward pass is made of. This is the
-//! seam where a GPU's or a BLAS's GEMM would plug in.
+//! The products seam: every product of a layer's forward and backward pass is one call of
+//! [`gemm`]. Its meaning is three lines of nalgebra on views of the layer's memory (below, in
+//! `plain`); the `kernel` module runs the same products faster on the CPU, and a GPU or a
+//! BLAS would plug in here the same way.
 use crate::{Float, Storage};
-use nalgebra::{Const, DMatrixView, DMatrixViewMut, MatrixView, SMatrixView, SMatrixViewMut};
-
-/// From this many multiply-adds on, a product of a [`crate::Heap`] network runs as the
-/// blocked GEMM of `matrixmultiply`; below it, and always for an [`crate::Inline`] network,
-/// as loops over static sizes, which the compiler unrolls and which touch no heap.
-pub const BLOCKED_GEMM: usize = 32_768;
-
-/// Below this many multiply-adds, a product runs as nalgebra's loops, which the compiler
-/// unrolls whole: picking SIMD instructions at run time would cost more than it saves.
-const TINY: usize = 512;
-
-/// The most values a static product keeps on the stack: its sums, or a transposed operand.
-const STACK: usize = 4096;
+use nalgebra::{Const, MatrixView, SMatrixView, SMatrixViewMut};
 
 /// Which product [`gemm`] adds to `c`; `a` and `b` are column-major slices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Product {
     /// `c += a·b`, `a` stored `M×K`, `b` stored `K×N`: a layer's `Z += W·X`.
     AB,
-    /// `c += aᵀ·b`, `a` stored `K×M`: the error passed down, `G = Wᵀ·Δ`.
+    /// `c += aᵀ·b`, `a` stored `K×M`: the gradient passed down, `G = Wᵀ·Δ`.
     AtB,
     /// `c += a·bᵀ`, `b` stored `N×K`: the weights' gradient, `∂W += Δ·Xᵀ`.
     ABt,
@@ -29,18 +19,10 @@ pub enum Product {
 /// Computes `c += a·b`, `aᵀ·b` or `a·bᵀ` (see [`Product`]) for an `M×N` matrix `c` and a
 /// product over `K`, every matrix a column-major slice, for a layer in storage `S`.
 ///
-/// With `std`, a [`crate::Heap`] network's products of at least [`BLOCKED_GEMM`]
-/// multiply-adds whose sizes all exceed 5 go through nalgebra's dynamic-size `gemm` on views
-/// of the same memory, which calls `matrixmultiply`'s blocked, vectorised GEMM (it allocates
-/// its packing buffers); a transpose is a view with swapped strides, so nothing is copied.
-/// Other products stay static and touch no heap: the sums of a few columns of `c` at a time
-/// stay in registers (`aᵀ` copied to the stack first, if it has at most 4096 values), except
-/// for an `a·bᵀ` whose columns are not a multiple of 8 long and whose rows are (a layer's
-/// gradient over a batch of 8k samples), which runs as `cᵀ += b·aᵀ` on a copy of `cᵀ`. Below
-/// 512 multiply-adds, beyond 4096 sums or a larger copy, nalgebra's loops. With `std`, `pulp`
-/// compiles these loops for the widest SIMD instructions the CPU has (AVX2 on most x86-64)
-/// and picks them at run time; each sum adds its terms in the same order whatever the
-/// instructions, so the results are the same bits on every machine.
+/// The `kernel` module computes it when it has a faster way (SIMD loops for static sizes, the
+/// blocked GEMM of `matrixmultiply` for a [`crate::Heap`] network's large products: see
+/// [`BLOCKED_GEMM`](crate::BLOCKED_GEMM)); otherwise nalgebra's product on views of the same
+/// memory does. Either way a sum adds its terms in the same order on every machine.
 /// Panics if a slice is shorter than its matrix.
 ///
 /// ```
@@ -61,42 +43,20 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
     b: &[T],
     product: Product,
 ) {
+    if !crate::kernel::gemm::<S, T, M, K, N>(c, a, b, product) {
+        plain::<T, M, K, N>(c, a, b, product);
+    }
+}
+
+/// The product as nalgebra computes it, on views of the slices: `a`, `aᵀ` or `bᵀ` is a view
+/// with its strides swapped, so nothing is copied.
+fn plain<T: Float, const M: usize, const K: usize, const N: usize>(
+    c: &mut [T],
+    a: &[T],
+    b: &[T],
+    product: Product,
+) {
     let one = T::one();
-    let large = M * K * N >= BLOCKED_GEMM && M.min(K).min(N) > 5;
-    if cfg!(feature = "std") && S::BLOCKED && large {
-        // Column-major: element (r, c) at r + c·rows; a transpose swaps the strides.
-        let view = |s, rows, cols, transposed| match transposed {
-            false => DMatrixView::from_slice_with_strides(s, rows, cols, 1, rows),
-            true => DMatrixView::from_slice_with_strides(s, rows, cols, cols, 1),
-        };
-        let a = view(a, M, K, product == Product::AtB);
-        let b = view(b, K, N, product == Product::ABt);
-        DMatrixViewMut::from_slice(c, M, N).gemm(one, &a, &b, one);
-        return;
-    }
-    let a = &a[..M * K];
-    let b = &b[..K * N];
-    let c = &mut c[..M * N];
-    // Element (i, k) of `A` and (k, j) of `B`.
-    let a_mk = |i, k| a[i + k * M];
-    let b_kn = |k, j| b[k + j * K];
-    let b_nk = |k, j| b[j + k * N];
-    // The sums run down `c`'s columns, in SIMD vectors when they are a multiple of 8; for
-    // `a·bᵀ`, else along its rows if those are (`cᵀ += b·aᵀ`, where `b` is in place).
-    let by_rows = M.is_multiple_of(8) || !N.is_multiple_of(8);
-    match product {
-        _ if M * K * N < TINY => {}
-        Product::AB if M <= STACK => return kernel::<T, M>(c, a, N, b_kn),
-        Product::AtB if M <= STACK && M * K <= STACK => {
-            return transposed::<T, K, M>(a, |v| kernel::<T, M>(c, v, N, b_kn));
-        }
-        Product::ABt if by_rows && M <= STACK => return kernel::<T, M>(c, a, N, b_nk),
-        Product::ABt if M * N <= STACK => {
-            let s = |k, i| a_mk(i, k);
-            return in_transpose::<T, M, N>(c, |c| kernel::<T, N>(c, b, M, s));
-        }
-        _ => {}
-    }
     let mut c = SMatrixViewMut::<T, M, N>::from_slice(c);
     match product {
         Product::AB => {
@@ -109,98 +69,19 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
         }
         Product::ABt => {
             // `b` read as `K×N`: element (k, j) at `j + k·N`.
-            let (k, n) = (Const::<K>, Const::<N>);
+            let k = Const::<K>;
+            let n = Const::<N>;
             let b = MatrixView::from_slice_with_strides_generic(b, k, n, n, Const::<1>);
             c.gemm(one, &SMatrixView::<T, M, K>::from_slice(a), &b, one);
         }
     }
 }
 
-/// Calls `then` with the `R×K` transpose of `x`, stored `K×R`, copied to the stack: a function
-/// of its own, so that even in a debug build only the products that copy have a frame that
-/// holds the copy.
-fn transposed<T: Float, const K: usize, const R: usize>(x: &[T], then: impl FnOnce(&[T])) {
-    then(SMatrixView::<T, K, R>::from_slice(x).transpose().as_slice())
-}
-
-/// Calls `then` with the transpose of `c` (`M×N`) copied to the stack, and copies it back.
-fn in_transpose<T: Float, const M: usize, const N: usize>(
-    c: &mut [T],
-    then: impl FnOnce(&mut [T]),
-) {
-    let mut transpose = SMatrixView::<T, M, N>::from_slice(c).transpose();
-    then(transpose.as_mut_slice());
-    SMatrixViewMut::<T, M, N>::from_slice(c).tr_copy_from(&transpose);
-}
-
-/// The static product: for each `j < n`, adds `Σₖ v[r, k]·s(k, j)` to `c[r, j]` for all
-/// `r < R`, with `v` an `R×K` and `c` an `R×n` column-major slice. The `R` sums of a few
-/// columns at a time stay in registers, and the loops over them compile to the widest SIMD
-/// instructions the CPU has (AVX2 on most x86-64 today, chosen at run time by `pulp` with
-/// `std`).
-#[inline]
-fn kernel<T: Float, const R: usize>(c: &mut [T], v: &[T], n: usize, s: impl Fn(usize, usize) -> T) {
-    simd(
-        #[inline(always)]
-        || Kernel::<T, _, R> { c, v, n, s }.run(),
-    )
-}
-
-/// Runs `f` compiled for the widest SIMD instructions the CPU has, picked at run time by
-/// `pulp` with `std` (AVX2 on most x86-64): `f` must be an `#[inline(always)]` closure.
+/// Runs `pass`, a loop over every parameter (the gradient's mean, an optimizer's update),
+/// compiled as the kernel compiles its products: the other arithmetic on whole arrays that a
+/// back end takes over. Here, `pass()`; in `kernel`, with the widest SIMD instructions the CPU
+/// has. `pass` must be an `#[inline(always)]` closure.
 #[inline(always)]
-pub(crate) fn simd<R>(f: impl FnOnce() -> R) -> R {
-    pulp::Arch::new().dispatch(f)
-}
-
-struct Kernel<'a, T, S, const R: usize> {
-    c: &'a mut [T],
-    v: &'a [T],
-    n: usize,
-    s: S,
-}
-
-impl<T: Float, S: Fn(usize, usize) -> T, const R: usize> Kernel<'_, T, S, R> {
-    #[inline(always)]
-    fn run(mut self) {
-        // Enough columns at a time for 8 independent sums of 8 values (AVX's f32 vectors).
-        let done = match (R % 8, R / 8) {
-            (0, 1 | 2) => self.columns::<4>(),
-            (0, 3 | 4) => self.columns::<2>(),
-            _ => 0,
-        };
-        for j in done..self.n {
-            self.column::<1>(j);
-        }
-    }
-
-    /// Adds the sums of all columns, `J` at a time; returns the first column left.
-    #[inline(always)]
-    fn columns<const J: usize>(&mut self) -> usize {
-        let groups = self.n / J * J;
-        for j in (0..groups).step_by(J) {
-            self.column::<J>(j);
-        }
-        groups
-    }
-
-    /// Adds the sums of the `J` columns from `j` on.
-    #[inline(always)]
-    fn column<const J: usize>(&mut self, j: usize) {
-        let mut sums = [[T::zero(); R]; J];
-        for (q, sums) in sums.iter_mut().enumerate() {
-            sums.copy_from_slice(&self.c[(j + q) * R..][..R]);
-        }
-        for (k, vk) in self.v.chunks_exact(R).enumerate() {
-            for (q, sums) in sums.iter_mut().enumerate() {
-                let skj = (self.s)(k, j + q);
-                for (sum, &x) in sums.iter_mut().zip(vk) {
-                    *sum += x * skj;
-                }
-            }
-        }
-        for (q, sums) in sums.iter().enumerate() {
-            self.c[(j + q) * R..][..R].copy_from_slice(sums);
-        }
-    }
+pub(crate) fn elementwise<R>(pass: impl FnOnce() -> R) -> R {
+    crate::kernel::simd(pass)
 }

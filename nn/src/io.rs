@@ -1,13 +1,13 @@
 //! Saving and loading networks as safetensors in PyTorch's layout: bytes with `alloc`, files
 //! with `std`.
 use crate::layout::{value, Layout};
-use crate::{c, Error, Float, LoadError, Model};
+use crate::{Error, Float, LoadError, Model};
 use alloc::{format, vec::Vec};
 use safetensors::{tensor::TensorView, Dtype, SafeTensorError};
 
 /// The dense layers' `(outputs, inputs)` of network `N`.
 pub(crate) fn shapes<N: Model>() -> Vec<(usize, usize)> {
-    N::LAYERS.iter().map(|&(o, n, _)| (o, n)).collect()
+    N::LAYERS.iter().map(|l| (l.outputs, l.inputs)).collect()
 }
 
 /// The layout a network of type `N` is saved in.
@@ -49,7 +49,7 @@ impl<N: Model> Saved for N {
             net.params_mut().zip(offsets).zip(layout::<N>().tensors())
         {
             for (k, i) in row_major(&shape).enumerate() {
-                t[i] = c(value(&bytes[offset + k * size..][..size]));
+                t[i] = N::Scalar::cast(value(&bytes[offset + k * size..][..size]));
             }
         }
         net

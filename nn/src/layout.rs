@@ -4,9 +4,16 @@
 //! `torch.nn.Linear` keeps it), and `layers.{i}.bias`, shape `[out]`; the metadata records the
 //! declaration under `architecture`. This file is also compiled into `nn-macros`, which checks
 //! embedded files while compiling, so it uses only `alloc` and `safetensors`.
+pub use crate::layout_error::LoadError;
 use alloc::{format, string::String, vec, vec::Vec};
-use core::fmt;
 use safetensors::SafeTensors;
+
+/// The bytes of header a file may hold beyond its tensors' entries: room for the metadata of
+/// other writers (PyTorch's `save_file(..., metadata=...)`).
+const HEADER_SLACK: usize = 4096;
+
+/// The most bytes one tensor's entry takes in a header (its name, dtype, shape and offsets).
+const ENTRY_BYTES: usize = 192;
 
 /// What a file must hold for one network.
 pub struct Layout {
@@ -17,52 +24,6 @@ pub struct Layout {
     pub dtype: &'static str,
     /// Every dense layer's `(outputs, inputs)`.
     pub shapes: Vec<(usize, usize)>,
-}
-
-/// Why bytes do not hold a network of the expected layout. Each variant names what was
-/// expected and what was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoadError {
-    /// Not safetensors: truncated, corrupt or hostile bytes.
-    Format(String),
-    /// The metadata records another network: `(expected, found)` declarations.
-    Architecture(String, String),
-    /// A tensor the network needs is not in the file.
-    MissingTensor(String),
-    /// The file holds a tensor the network does not have.
-    UnexpectedTensor(String),
-    /// A tensor of another element type: `(tensor, expected, found)`.
-    Dtype(String, String, String),
-    /// A tensor of another shape: `(tensor, expected, found)`.
-    Shape(String, Vec<usize>, Vec<usize>),
-    /// A tensor holding NaN or infinity.
-    NonFinite(String),
-    /// A quantized tensor whose values do not fit the scheme: `(tensor, why)`.
-    Value(String, String),
-    /// The header or the whole file is longer than any file of this network can be, so it is
-    /// refused before it is parsed or read: `(what, most bytes, bytes found)`.
-    TooLong(&'static str, usize, usize),
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Format(e) => write!(f, "not a safetensors file: {e}"),
-            Self::Architecture(e, x) => write!(f, "the file holds a `{x}` network, expected `{e}`"),
-            Self::MissingTensor(t) => write!(f, "tensor `{t}` is missing"),
-            Self::UnexpectedTensor(t) => write!(f, "unexpected tensor `{t}`"),
-            Self::Dtype(t, e, x) => write!(f, "tensor `{t}` is {x}, expected {e}"),
-            Self::Shape(t, e, x) => write!(f, "tensor `{t}` has shape {x:?}, expected {e:?}"),
-            Self::NonFinite(t) => write!(f, "tensor `{t}` holds NaN or infinity"),
-            Self::Value(t, why) => write!(f, "tensor `{t}`: {why}"),
-            Self::TooLong(what, most, x) => {
-                write!(
-                    f,
-                    "the {what} takes {x} bytes, this network's at most {most}"
-                )
-            }
-        }
-    }
 }
 
 impl Layout {
@@ -84,7 +45,8 @@ impl Layout {
     /// other writers (PyTorch's `save_file(..., metadata=...)`).
     pub fn max_header(&self) -> usize {
         let per_layer = if self.dtype == "I8" { 6 } else { 2 };
-        4096 + self.architecture.len() + 192 * (2 + per_layer * self.shapes.len())
+        let entries = 2 + per_layer * self.shapes.len();
+        HEADER_SLACK + self.architecture.len() + ENTRY_BYTES * entries
     }
 
     /// The most bytes a file of this layout takes: the header's length (8 bytes), the header,

@@ -42,7 +42,7 @@ matrix! {
     ///
     /// ```
     /// let bytes: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0].iter().flat_map(|v| v.to_le_bytes()).collect();
-    /// let m = nn::f32_matrix::<2, 3>(&bytes, 0);
+    /// let m = nn::__private::f32_matrix::<2, 3>(&bytes, 0);
     /// assert_eq!(m, nn::SMatrix::<f32, 2, 3>::new(1.0, 2.0, 3.0, 4.0, 5.0, 6.0));
     /// ```
     f32_matrix, f32, 4
@@ -52,7 +52,7 @@ matrix! {
     ///
     /// ```
     /// let bytes: Vec<u8> = [1.0f64, 2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
-    /// assert_eq!(nn::f64_matrix::<2, 1>(&bytes, 0), nn::SVector::<f64, 2>::new(1.0, 2.0));
+    /// assert_eq!(nn::__private::f64_matrix::<2, 1>(&bytes, 0), nn::SVector::<f64, 2>::new(1.0, 2.0));
     /// ```
     f64_matrix, f64, 8
 }

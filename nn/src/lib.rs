@@ -26,25 +26,32 @@
 //! Training is [`Trainer::fit`] (Keras-like) or [`Trainer::step`] (one batch, for your own
 //! loop); saving is [`save`]/[`load`] in PyTorch's safetensors layout, and a declaration can
 //! embed a trained file at compile time: `network! { struct Net < 2 => 1 sigmoid >
-//! const TRAINED = "net.safetensors"; }` gives the `const` `Net::TRAINED`.
+//! const TRAINED = "net.safetensors"; }` gives the `const` `Net::TRAINED`. A trained network
+//! whose hidden layers are relu or linear quantizes to int8 ([`quantize`], the scheme in
+//! [`quant`]): a quarter of the bytes, and integer layers that need no floating-point unit.
 //!
-//! A trained network whose hidden layers are relu or linear quantizes to int8 ([`quantize`],
-//! the scheme in [`quant`]): a quarter of the bytes, and integer layers that need no
-//! floating-point unit. A quantized network saves, loads and embeds like a float one.
+//! # The reading path
 //!
-//! Features:
-//! - `std` (default): files, [`Trainer::fit`] with its progress bar, [`Model::summary`].
+//! The files that show how a network is declared, run, differentiated and trained, in the
+//! order to read them (lines of code, without comments and blank lines):
+//!
+//! READING_PATH_TABLE
+//!
+//! Every other file is a module a reader can skip: `kernel` (the fast products), `heap`
+//! (storage for large networks), `adam`, `fit` (the minibatch loop), `eval`, `summary`,
+//! `parallel`, `io` and `layout` (files), `data`, `quant` (int8), and in the macro `embed`,
+//! `docs` and `cost`. Two seams show where other hardware takes over: every product of a
+//! layer is one call of [`gemm`] (plain nalgebra here, SIMD and blocked kernels in `kernel`,
+//! a GPU next), and a training step hands its gradient sums to one [`Reduce`] (nothing to do
+//! in one process, [`Local`]; threads with `parallel`; an all-reduce across processes next).
+//! `docs/how-it-works.md` walks the path file by file.
+//!
+//! # Features
+//!
+//! - `std` (default): files, [`Trainer::fit`] with its progress bar, [`Summary`].
 //! - `alloc`: [`to_bytes`] and [`from_bytes`] without `std`.
 //! - `parallel`: data-parallel training, a large minibatch's gradient summed over shards on
 //!   rayon's threads.
-//!
-//! Where the numbers live is decided per network: a network whose parameters, and a batch of
-//! [`CHUNK`] samples of its widest layer, take at most 16 KiB is [`Inline`] (plain `SMatrix`
-//! values, nothing on the heap); a larger one is on the [`Heap`] (one boxed slice per matrix),
-//! so networks of any size run in debug builds on small stacks (see [`Model::Store`]). Every
-//! product of a layer is one call of [`gemm`], the seam where a GPU's GEMM would plug in: an
-//! inline network's products run as static loops (nothing on the heap), a heap network's
-//! large ones as the blocked GEMM of `matrixmultiply`.
 //!
 //! Without the default features the crate is `#![no_std]` and needs no allocator: inline
 //! networks, forward, backward, losses, optimizers and [`Trainer::step`] allocate nothing.
@@ -52,20 +59,39 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+// The reading path.
 mod activation;
-#[cfg(feature = "std")]
-pub mod data;
 mod dense;
 mod error;
+mod float;
 mod gemm;
-#[cfg(feature = "alloc")]
-mod io;
-#[cfg(feature = "alloc")]
-mod layout;
-mod layout_const;
+mod inline;
 mod loss;
 mod network;
 mod optim;
+mod storage;
+mod train;
+
+// Modules a reader can skip.
+mod adam;
+mod chunks;
+#[cfg(feature = "std")]
+pub mod data;
+#[cfg(feature = "std")]
+mod data_error;
+#[cfg(feature = "std")]
+mod eval;
+#[cfg(feature = "std")]
+mod fit;
+mod heap;
+#[cfg(feature = "alloc")]
+mod io;
+mod kernel;
+#[cfg(feature = "alloc")]
+mod layout;
+mod layout_const;
+#[cfg(feature = "alloc")]
+mod layout_error;
 #[cfg(feature = "parallel")]
 mod parallel;
 pub mod quant;
@@ -73,23 +99,33 @@ pub mod quant;
 mod quant_io;
 #[cfg(feature = "alloc")]
 mod quant_layout;
-mod storage;
-mod train;
+#[cfg(feature = "std")]
+mod summary;
 
 pub use activation::*;
-pub use dense::Dense;
+pub use adam::Adam;
+pub use dense::{Dense, Forward};
 pub use error::Error;
-pub use gemm::{gemm, Product, BLOCKED_GEMM};
+#[cfg(feature = "std")]
+pub use eval::{class, evaluate, Metrics};
+#[cfg(feature = "std")]
+pub use fit::{Fit, History};
+pub use float::Float;
+pub use gemm::{gemm, Product};
+pub use heap::Heap;
+#[cfg(feature = "alloc")]
+pub use heap::HeapMatrix;
+pub use inline::{CHUNK, INLINE_BYTES};
 #[cfg(feature = "alloc")]
 pub use io::{from_bytes, load_state_dict, state_dict, to_bytes, Embedded, Saved, Tensor};
 #[cfg(feature = "std")]
 pub use io::{load, save};
+pub use kernel::BLOCKED_GEMM;
 #[cfg(feature = "alloc")]
 pub use layout::{Layout, LoadError};
-pub use layout_const::{f32_matrix, f64_matrix};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, OutputFor};
 pub use nalgebra::{self, SMatrix, SVector};
-pub use network::{Batch, Model, Network};
+pub use network::{Batch, Layer, Model, Network};
 /// Declares a network: a struct of statically sized dense layers, with its forward and
 /// backward passes.
 ///
@@ -98,23 +134,38 @@ pub use network::{Batch, Model, Network};
 /// ```text
 /// network! {
 ///     ATTRIBUTES* VISIBILITY struct NAME (: f32 | : f64)? < INPUTS (=> SIZE ACTIVATION)+ >
-///     (const CONST_NAME = "weights.safetensors";)*
+///     (const CONST_NAME (: int8)? = "weights.safetensors";)*
 /// }
 /// ```
 ///
 /// - `INPUTS` and every `SIZE` are whole numbers from 1, written without a suffix (`784`,
 ///   not `784usize`); `=> SIZE ACTIVATION` adds a dense layer `a = f(W·x + b)` of `SIZE`
-///   outputs. The struct gets one public field per layer, `l1`, `l2`, ... (an
-///   [`Dense`]).
+///   outputs.
 /// - The scalar is `f32` unless `: f64` follows the name.
 /// - Attributes (doc comments, derives of your own) and the visibility apply to the struct.
 /// - Each `const NAME = "file";` embeds trained weights at compile time as `NAME::CONST_NAME`,
 ///   from a safetensors file (path relative to the declaring crate's `Cargo.toml`) that is
-///   checked against the declaration while compiling: see the README's "Embedding".
-///   `const NAME: int8 = "file";` embeds a quantized network ([`Quantized<Net>`], saved from
-///   [`quantize`]'s result) the same way.
-/// - A network whose hidden layers are all `relu` or `linear` implements [`Quantize`]: it
-///   quantizes to int8 (see [`quant`]); others are a compile error when quantized.
+///   checked against the declaration while compiling: see the README's "Saving and
+///   embedding". `const NAME: int8 = "file";` embeds a quantized network ([`Quantized<Net>`],
+///   saved from [`quantize`]'s result) the same way.
+///
+/// # What it generates
+///
+/// `examples/xor_expanded.rs` shows the whole expansion of `Xor` written by hand. In short:
+///
+/// - the struct, with one public field per layer, `l1`, `l2`, ..., each a [`Dense`], and a
+///   rustdoc that shows its equations, forward and backward, with every shape;
+/// - [`Model`] (its parameters, `LAYERS`, `PARAMS`, `MACS`, and where its numbers live) and
+///   [`Network<INPUTS, OUTPUTS>`](Network): `logits_batch`, the forward chain of products,
+///   and `backward`, the chain rule unrolled layer by layer;
+/// - for a network whose hidden layers are all `relu` or `linear`, [`Quantize`]: it quantizes
+///   to int8 (see [`quant`]); others are a compile error when quantized;
+/// - one associated `const` per embedded file.
+///
+/// A network's numbers are [`Inline`] (plain `SMatrix` values: nothing on the heap) when its
+/// parameters, and a batch of [`CHUNK`] samples of its widest layer, take at most 16 KiB;
+/// otherwise they are on the [`Heap`], one boxed slice per matrix, so that networks of any
+/// size run on small stacks.
 ///
 /// # Activations
 ///
@@ -186,18 +237,16 @@ pub use network::{Batch, Model, Network};
 /// `tests/ui/` holds every error with the message it gives.
 #[doc(inline)]
 pub use nn_macros::network;
-pub use optim::{Adam, Optimizer, Sgd};
-pub use quant::{
-    f32_array, i32_array, i8_array, i8_rows, Int8, Layers, QDense, Quantize, Quantized, Rows,
-};
+pub use optim::{Optimizer, Sgd};
+#[cfg(feature = "parallel")]
+pub use parallel::Threads;
+pub use quant::{Int8, Layers, Quantize, Quantized};
 #[cfg(feature = "alloc")]
 pub use quant_io::quantize;
-#[cfg(feature = "alloc")]
-pub use storage::HeapMatrix;
-pub use storage::{Buffer, Heap, Inline, Storage, Values};
+pub use storage::{Buffer, Inline, Storage, Values};
 #[cfg(feature = "std")]
-pub use train::History;
-pub use train::{class, evaluate, Data, Fit, Metrics, Trainer, CHUNK};
+pub use summary::Summary;
+pub use train::{Data, DefaultReduce, Local, Reduce, Sums, Trainer};
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
 ///
@@ -206,53 +255,15 @@ pub use train::{class, evaluate, Data, Fit, Metrics, Trainer, CHUNK};
 pub mod prelude {
     pub use crate::{network, Buffer, Model, Network, SMatrix, SVector, Values};
     pub use crate::{Buffer as _, Model as _, Network as _, Values as _};
+    #[cfg(feature = "std")]
+    pub use crate::{Summary, Summary as _};
 }
 
-/// A scalar a network computes in: `f32` (the default) or `f64`.
-pub trait Float: nalgebra::RealField + Copy + Default {
-    /// The safetensors name of this type: `"F32"` or `"F64"`.
-    const DTYPE: &'static str;
-    /// The error function `erf(x) = 2/√π ∫₀ˣ e^(-t²) dt`.
-    fn erf(self) -> Self;
-    /// Widens (or keeps) the value as an `f64`.
-    fn to_f64(self) -> f64;
-    /// The `f64` `x` in this type, rounded to the nearest `f32` for `f32`: the conversion
-    /// generic code needs, as in `T::cast(0.5)`.
-    ///
-    /// ```
-    /// use nn::Float;
-    /// fn half<T: Float>() -> T { T::cast(0.5) }
-    /// assert_eq!(half::<f32>(), 0.5f32);
-    /// ```
-    fn cast(x: f64) -> Self;
-    /// The value's little-endian bytes.
-    fn to_le(self) -> impl IntoIterator<Item = u8>;
-}
-
-/// Implements [`Float`] for `$t`, whose safetensors name is `$dtype` and whose erf is `$erf`.
-macro_rules! float {
-    ($t:ty, $dtype:literal, $erf:path) => {
-        impl Float for $t {
-            const DTYPE: &'static str = $dtype;
-            fn erf(self) -> Self {
-                $erf(self)
-            }
-            fn to_f64(self) -> f64 {
-                f64::from(self)
-            }
-            fn cast(x: f64) -> Self {
-                x as $t
-            }
-            fn to_le(self) -> impl IntoIterator<Item = u8> {
-                self.to_le_bytes()
-            }
-        }
-    };
-}
-float!(f32, "F32", libm::erff);
-float!(f64, "F64", libm::erf);
-
-/// Converts an `f64` constant to the network's scalar type: [`Float::cast`].
-pub(crate) fn c<T: Float>(x: f64) -> T {
-    T::cast(x)
+/// What the code `network!` writes refers to, and nothing else needs: the readers of embedded
+/// files and the layers of a quantized network. Not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::inline::is_inline;
+    pub use crate::layout_const::{f32_matrix, f64_matrix};
+    pub use crate::quant::{f32_array, i32_array, i8_array, i8_rows, QDense, Rows};
 }

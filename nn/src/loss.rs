@@ -1,21 +1,22 @@
-//! Losses, with PyTorch's default reductions. Each returns the loss summed over the batch's
-//! samples and `δ = ∂L/∂z`, the error at the output layer's pre-activation; training divides
+//! Losses, with PyTorch's default reductions. Each gives the loss summed over the batch's
+//! samples and `δ = ∂L/∂z`, the gradient at the output layer's pre-activation; training divides
 //! both by the batch size, which gives PyTorch's mean.
-use crate::{c, Activation, Float, Sigmoid, Softmax};
+use crate::{Activation, Float, Sigmoid, Softmax};
 
 /// A loss that fits an output layer with activation `A`.
 ///
-/// It reads a batch's values column by column (`rows` outputs per sample), as activations do.
+/// It reads a batch's values column by column (`rows` outputs per sample), as activations do:
+/// the output layer's pre-activation `z`, its output `a = f(z)` and the targets `y`.
 #[diagnostic::on_unimplemented(
     message = "the loss `{Self}` does not fit an output layer with activation `{A}`",
     note = "`CrossEntropy` needs a softmax output layer, `BinaryCrossEntropy` a sigmoid one; \
             `Mse` fits any"
 )]
 pub trait Loss<A: Activation> {
-    /// Returns the loss summed over the batch's samples (columns) and writes `δ = ∂L/∂z` to
-    /// `delta`, given the output layer's pre-activation `z`, its output `a = f(z)` and the
-    /// targets `y`.
-    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T;
+    /// Returns the loss summed over the batch's samples (columns).
+    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], rows: usize) -> T;
+    /// Writes `δ = ∂L/∂z` of the summed loss to `delta`.
+    fn delta<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize);
 }
 
 /// The output activations a loss `L` fits: `Softmax` for [`CrossEntropy`], `Sigmoid` for
@@ -37,15 +38,17 @@ impl OutputFor<BinaryCrossEntropy> for Sigmoid {}
 pub struct Mse;
 
 impl<A: Activation> Loss<A> for Mse {
-    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
-        let per = c::<T>(1.0 / rows as f64);
-        let mut sum = T::zero();
+    fn loss<T: Float>(_: &[T], a: &[T], y: &[T], rows: usize) -> T {
+        let per = T::cast(1.0 / rows as f64);
+        let squares = a.iter().zip(y).map(|(&a, &y)| (a - y) * (a - y) * per);
+        squares.fold(T::zero(), |sum, e| sum + e)
+    }
+    fn delta<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) {
+        let per = T::cast(1.0 / rows as f64);
         for ((d, &a), &y) in delta.iter_mut().zip(a).zip(y) {
-            sum += (a - y) * (a - y) * per;
             *d = (a - y) * (per + per);
         }
         A::backward(z, a, delta, rows);
-        sum
     }
 }
 
@@ -57,14 +60,19 @@ impl<A: Activation> Loss<A> for Mse {
 pub struct BinaryCrossEntropy;
 
 impl<A: Activation + OutputFor<Self>> Loss<A> for BinaryCrossEntropy {
-    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
-        let per = c::<T>(1.0 / rows as f64);
+    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], rows: usize) -> T {
+        let per = T::cast(1.0 / rows as f64);
         let mut sum = T::zero();
-        for (((d, &z), &a), &y) in delta.iter_mut().zip(z).zip(a).zip(y) {
+        for ((&z, &a), &y) in z.iter().zip(a).zip(y) {
             sum += (z.max(T::zero()) - z * y - a.max(T::one() - a).ln()) * per;
-            *d = (a - y) * per;
         }
         sum
+    }
+    fn delta<T: Float>(_: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) {
+        let per = T::cast(1.0 / rows as f64);
+        for ((d, &a), &y) in delta.iter_mut().zip(a).zip(y) {
+            *d = (a - y) * per;
+        }
     }
 }
 
@@ -77,7 +85,7 @@ impl<A: Activation + OutputFor<Self>> Loss<A> for BinaryCrossEntropy {
 pub struct CrossEntropy;
 
 impl<A: Activation + OutputFor<Self>> Loss<A> for CrossEntropy {
-    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) -> T {
+    fn loss<T: Float>(z: &[T], a: &[T], y: &[T], rows: usize) -> T {
         let mut sum = T::zero();
         let columns = z.chunks_exact(rows).zip(a.chunks_exact(rows));
         for ((z, a), y) in columns.zip(y.chunks_exact(rows)) {
@@ -88,10 +96,12 @@ impl<A: Activation + OutputFor<Self>> Loss<A> for CrossEntropy {
                 .zip(y)
                 .fold(T::zero(), |s, (&z, &y)| s + y * (z - lse));
         }
+        sum
+    }
+    fn delta<T: Float>(_: &[T], a: &[T], y: &[T], delta: &mut [T], _: usize) {
         for ((d, &a), &y) in delta.iter_mut().zip(a).zip(y) {
             *d = a - y;
         }
-        sum
     }
 }
 

@@ -1,5 +1,5 @@
 //! The traits every `network!` type implements, so generic code needs no macro.
-use crate::{c, Activation, Buffer, Float, Loss, Storage, Values};
+use crate::{Activation, Buffer, Float, Init, Loss, Storage, Values};
 use core::fmt::Debug;
 use nalgebra::SVector;
 use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
@@ -21,9 +21,8 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     type Output: Activation;
     /// The declaration, such as `"2 => 4 relu => 1 sigmoid"`.
     const ARCHITECTURE: &'static str;
-    /// Every dense layer's `(outputs, inputs, activation)`, input side first: its weights are
-    /// an `outputs × inputs` matrix.
-    const LAYERS: &'static [(usize, usize, &'static str)];
+    /// Every dense layer, input side first.
+    const LAYERS: &'static [Layer];
     /// The number of weights and biases.
     const PARAMS: usize;
     /// The bytes the parameters take.
@@ -37,17 +36,19 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     /// Every parameter tensor, to change in place.
     fn params_mut(&mut self) -> impl Iterator<Item = &mut [Self::Scalar]>;
 
-    /// A network initialised from `seed`: biases zero, weights uniform in `±sqrt(6 / fan_in)`
-    /// (He, for the relu family, as Keras's `he_uniform`) or `±sqrt(6 / (fan_in + fan_out))`
-    /// (Glorot, Keras's default `glorot_uniform`).
+    /// A network initialised from `seed`: biases zero, weights uniform in `±limit`, the
+    /// [`Init`] of each layer's activation (He for the relu family, else Glorot).
     fn new(seed: u64) -> Self {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let mut net = Self::default();
-        for (w, &(o, n, act)) in net.params_mut().step_by(2).zip(Self::LAYERS) {
-            let fan = if act.ends_with("relu") { n } else { n + o };
+        for (w, layer) in net.params_mut().step_by(2).zip(Self::LAYERS) {
+            let fan = match layer.init {
+                Init::He => layer.inputs,
+                Init::Glorot => layer.inputs + layer.outputs,
+            };
             let limit = libm::sqrt(6.0 / fan as f64);
             for w in w {
-                *w = c(limit * (2.0 * rng.random::<f64>() - 1.0));
+                *w = Self::Scalar::cast(limit * (2.0 * rng.random::<f64>() - 1.0));
             }
         }
         net
@@ -56,21 +57,20 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     fn is_finite(&self) -> bool {
         self.params().all(finite)
     }
-    /// A Keras-like table of the layers, their shapes and parameter counts.
-    #[cfg(feature = "std")]
-    fn summary(&self) -> String {
-        let mut s = String::from("layer      weights    params  activation\n");
-        for (i, &(o, n, act)) in (1..).zip(Self::LAYERS) {
-            let layer = format!("l{i}");
-            let shape = format!("{o}×{n}");
-            s += &format!("{layer:<8}{shape:>10}{:>10}  {act}\n", o * n + o);
-        }
-        let p = Self::PARAMS;
-        let b = Self::BYTES;
-        let m = Self::MACS;
-        let store = Self::Store::NAME;
-        s + &format!("{p} parameters ({b} bytes, {store}), {m} multiply-adds per sample")
-    }
+}
+
+/// One dense layer of a network, as [`Model::LAYERS`] lists it: its weights are an
+/// `outputs × inputs` matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layer {
+    /// The outputs (the weights' rows).
+    pub outputs: usize,
+    /// The inputs (the weights' columns).
+    pub inputs: usize,
+    /// The activation's name in `network!`, such as `"relu"`.
+    pub activation: &'static str,
+    /// How [`Model::new`] draws its weights: its activation's [`Activation::INIT`].
+    pub init: Init,
 }
 
 /// Whether every value is finite: a fold that does not stop early, so that it vectorises.

@@ -338,7 +338,7 @@ array! {
     /// `N` int8 values at `offset` in `bytes`.
     ///
     /// ```
-    /// assert_eq!(nn::i8_array::<2>(&[0, 255, 1], 1), [-1, 1]);
+    /// assert_eq!(nn::quant::i8_array::<2>(&[0, 255, 1], 1), [-1, 1]);
     /// ```
     i8_array, i8, 0
 }
@@ -346,7 +346,7 @@ array! {
     /// `N` little-endian int32 values at `offset` in `bytes`.
     ///
     /// ```
-    /// assert_eq!(nn::i32_array::<1>(&(-7i32).to_le_bytes(), 0), [-7]);
+    /// assert_eq!(nn::quant::i32_array::<1>(&(-7i32).to_le_bytes(), 0), [-7]);
     /// ```
     i32_array, i32, 0
 }
@@ -354,7 +354,7 @@ array! {
     /// `N` little-endian `f32` values at `offset` in `bytes`.
     ///
     /// ```
-    /// assert_eq!(nn::f32_array::<1>(&0.5f32.to_le_bytes(), 0), [0.5]);
+    /// assert_eq!(nn::quant::f32_array::<1>(&0.5f32.to_le_bytes(), 0), [0.5]);
     /// ```
     f32_array, f32, 0.0
 }
@@ -362,7 +362,7 @@ array! {
 /// The `R×C` int8 matrix stored row-major at `offset` in `bytes`, row by row.
 ///
 /// ```
-/// assert_eq!(nn::i8_rows::<2, 1>(&[1, 2], 0), [[1], [2]]);
+/// assert_eq!(nn::quant::i8_rows::<2, 1>(&[1, 2], 0), [[1], [2]]);
 /// ```
 #[must_use]
 pub const fn i8_rows<const R: usize, const C: usize>(bytes: &[u8], offset: usize) -> [[i8; C]; R] {

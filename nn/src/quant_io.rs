@@ -3,10 +3,11 @@
 use crate::io::{serialize, shapes, Saved};
 use crate::layout::Layout;
 use crate::quant::multiplier;
+use crate::quant::{f32_array, i8_array, Layers};
 use crate::quant_layout::SCHEME;
 use crate::Quantized;
-use crate::{f32_array, from_bytes, i8_array, Error, Float, Int8, Layers, LoadError, Model};
-use crate::{Network, Quantize};
+use crate::{from_bytes, Error, Float, Int8, LoadError, Model};
+use crate::{Activation, Network, Quantize};
 use alloc::{format, vec, vec::Vec};
 use core::marker::PhantomData;
 use nalgebra::SVector;
@@ -51,6 +52,12 @@ fn power(samples: &[Vec<f64>], c: usize) -> f64 {
     samples.iter().fold(0.0, |s, x| s + x[c] * x[c])
 }
 
+/// The clips a row of weights' scale is chosen from: `max|w|·c/CLIPS` for `c` in `1..=CLIPS`.
+const CLIPS: u32 = 50;
+
+/// The largest int8 weight: weights are symmetric, in `-127..=127`.
+const WEIGHT_MAX: f64 = 127.0;
+
 /// The scale of a row of weights: of the clips `max|w|·c/50` for `c` in `1..=50`, the one
 /// whose rounding error, each input's weighted by its `power` (its sum of squares over the
 /// calibration samples), is least (the largest clip on a tie). A large weight on an input that is nearly
@@ -59,11 +66,12 @@ fn power(samples: &[Vec<f64>], c: usize) -> f64 {
 fn weight_scale(row: &[f64], power: &[f64]) -> f32 {
     let max = row.iter().fold(0.0f64, |m, w| m.max(libm::fabs(*w)));
     let mut best = (f64::INFINITY, 1.0);
-    for c in (1..=50).rev() {
-        let scale = positive((max * f64::from(c) / 6350.0) as f32);
+    for c in (1..=CLIPS).rev() {
+        // `max·(c/CLIPS)/WEIGHT_MAX` as one division, as the fixtures computed it.
+        let scale = positive((max * f64::from(c) / (f64::from(CLIPS) * WEIGHT_MAX)) as f32);
         let s = f64::from(scale);
         let error = row.iter().zip(power).fold(0.0, |e, (&w, &p)| {
-            let d = w - s * libm::round(w / s).clamp(-127.0, 127.0);
+            let d = w - s * libm::round(w / s).clamp(-WEIGHT_MAX, WEIGHT_MAX);
             e + p * d * d
         });
         if error < best.0 {
@@ -111,12 +119,14 @@ where
     let (mut scale, zero) = range(&samples);
     let mut values: Vec<Vec<u8>> = vec![scale.to_le_bytes().into(), zero.to_le_bytes().into()];
     let mut params = net.params();
-    for (layer, &(o, n, act)) in N::LAYERS.iter().enumerate() {
+    for (index, layer) in N::LAYERS.iter().enumerate() {
+        let o = layer.outputs;
+        let n = layer.inputs;
         let (Some(w), Some(b)) = (params.next(), params.next()) else {
             break;
         };
         // `W[r, c]` is `w[c·o + r]` (nalgebra keeps columns); relu only on hidden layers.
-        let relu = act == "relu" && layer + 1 < N::LAYERS.len();
+        let relu = layer.activation == crate::Relu::NAME && index + 1 < N::LAYERS.len();
         let power: Vec<f64> = (0..n).map(|c| power(&samples, c)).collect();
         let z = |x: &Vec<f64>, r: usize| {
             let sum = (0..n).fold(b[r].to_f64(), |s, c| s + w[c * o + r].to_f64() * x[c]);
@@ -135,13 +145,13 @@ where
         for r in 0..o {
             let row: Vec<f64> = (0..n).map(|c| w[c * o + r].to_f64()).collect();
             let ws = weight_scale(&row, &power);
-            let q = |w: &f64| libm::round(w / f64::from(ws)).clamp(-127.0, 127.0) as i8;
+            let q = |w: &f64| libm::round(w / f64::from(ws)).clamp(-WEIGHT_MAX, WEIGHT_MAX) as i8;
             parts[0].extend(row.iter().map(q).flat_map(i8::to_le_bytes));
             let bias = libm::round(b[r].to_f64() / (f64::from(scale) * f64::from(ws)));
             parts[1].extend((bias as i32).to_le_bytes());
             let Some((m, k)) = multiplier(scale, ws, output) else {
                 let why = format!("output {r}'s scales multiply its sums by 2^30 or more");
-                let name = format!("layers.{layer}.multiplier");
+                let name = format!("layers.{index}.multiplier");
                 return Err(Error::Load(LoadError::Value(name, why)));
             };
             parts[2].extend(m.to_le_bytes());

@@ -12,6 +12,14 @@
 #[doc = "from the input `x = h0` to the output `y = h3`, one sample per column;"]
 #[doc = "`Wi` and `bi` are the weights and bias of field `li`."]
 #[doc = ""]
+#[doc = "Its gradient, the chain rule from the loss's `δ3 = ∂L/∂z3` down (`zi` is layer `i`'s pre-activation, `Σ` sums over the batch's columns):"]
+#[doc = ""]
+#[doc = "```text"]
+#[doc = "∂L/∂W3 = δ3·h2ᵀ   ∂L/∂b3 = Σ δ3   δ2 = W3ᵀ·δ3 ⊙ gelu'(z2)"]
+#[doc = "∂L/∂W2 = δ2·h1ᵀ   ∂L/∂b2 = Σ δ2   δ1 = W2ᵀ·δ2 ⊙ tanh'(z1)"]
+#[doc = "∂L/∂W1 = δ1·h0ᵀ   ∂L/∂b1 = Σ δ1"]
+#[doc = "```"]
+#[doc = ""]
 #[doc = "54 parameters (432 bytes), 43 multiply-adds per sample."]
 #[doc = ""]
 #[doc = "Its numbers live inline (`nn::Inline`): its parameters, and a batch of 32 samples of its widest layer, take at most 16 KiB, and its products run as static loops, so it allocates nothing, in batches and training too."]
@@ -30,8 +38,26 @@ impl ::nn::Model for Deep {
     type Store = ::nn::Inline;
     type Output = ::nn::Softmax;
     const ARCHITECTURE: &'static str = "3 => 5 tanh => 4 gelu => 2 softmax";
-    const LAYERS: &'static [(usize, usize, &'static str)] =
-        &[(5, 3, "tanh"), (4, 5, "gelu"), (2, 4, "softmax")];
+    const LAYERS: &'static [::nn::Layer] = &[
+        ::nn::Layer {
+            outputs: 5,
+            inputs: 3,
+            activation: <::nn::Tanh as ::nn::Activation>::NAME,
+            init: <::nn::Tanh as ::nn::Activation>::INIT,
+        },
+        ::nn::Layer {
+            outputs: 4,
+            inputs: 5,
+            activation: <::nn::Gelu as ::nn::Activation>::NAME,
+            init: <::nn::Gelu as ::nn::Activation>::INIT,
+        },
+        ::nn::Layer {
+            outputs: 2,
+            inputs: 4,
+            activation: <::nn::Softmax as ::nn::Activation>::NAME,
+            init: <::nn::Softmax as ::nn::Activation>::INIT,
+        },
+    ];
     const PARAMS: usize = 54;
     const BYTES: usize = 432;
     const MACS: usize = 43;
@@ -59,28 +85,29 @@ impl ::nn::Model for Deep {
     }
 }
 impl ::nn::Network<3, 2> for Deep {
-    fn logits_batch<const NN_BATCH: usize>(
+    fn logits_batch<const B: usize>(
         &self,
-        x: &impl ::nn::Values<f64, 3, { NN_BATCH }>,
-    ) -> ::nn::Batch<Self, 2, { NN_BATCH }> {
+        x: &impl ::nn::Values<f64, 3, { B }>,
+    ) -> ::nn::Batch<Self, 2, { B }> {
         self.l3.linear(&self.l2.output(&self.l1.output(x)))
     }
-    fn backward<NnLoss: ::nn::Loss<::nn::Softmax>, const NN_BATCH: usize>(
+    fn backward<L: ::nn::Loss<::nn::Softmax>, const B: usize>(
         &self,
-        x: &impl ::nn::Values<f64, 3, { NN_BATCH }>,
-        y: &impl ::nn::Values<f64, 2, { NN_BATCH }>,
+        x: &impl ::nn::Values<f64, 3, { B }>,
+        y: &impl ::nn::Values<f64, 2, { B }>,
         grads: &mut Self,
     ) -> f64 {
-        let t1 = self.l1.forward(x);
-        let t2 = self.l2.forward(&t1[1]);
-        let t3 = self.l3.forward(&t2[1]);
-        let (loss, d3) = self.l3.error::<NnLoss, { NN_BATCH }>(&t3, y);
-        grads.l3.accumulate(&t2[1], &d3);
-        let mut d2 = self.l3.back(&d3);
-        self.l2.delta(&t2, &mut d2);
-        grads.l2.accumulate(&t1[1], &d2);
-        let mut d1 = self.l2.back(&d2);
-        self.l1.delta(&t1, &mut d1);
+        let f1 = self.l1.forward(x);
+        let f2 = self.l2.forward(&f1.a);
+        let f3 = self.l3.forward(&f2.a);
+        let loss = self.l3.loss::<L, { B }>(&f3, y);
+        let d3 = self.l3.output_delta::<L, { B }>(&f3, y);
+        grads.l3.accumulate(&f2.a, &d3);
+        let mut d2 = self.l3.grad_input(&d3);
+        self.l2.delta(&f2, &mut d2);
+        grads.l2.accumulate(&f1.a, &d2);
+        let mut d1 = self.l2.grad_input(&d2);
+        self.l1.delta(&f1, &mut d1);
         grads.l1.accumulate(x, &d1);
         loss
     }

@@ -1,0 +1,205 @@
+//! The minibatch training loop, like Keras's `fit`: shuffled minibatches, validation, early
+//! stopping, a progress bar.
+use crate::data::Owned;
+use crate::error::{ensure, same_length};
+use crate::network::finite;
+use crate::{
+    evaluate, Data, Error, Float, Loss, Metrics, Model, Network, Optimizer, Reduce, Trainer,
+};
+
+/// The settings of [`Trainer::fit`], like the arguments of Keras's `fit`:
+/// `Fit { epochs: 100, batch_size: 32, ..Fit::default() }` (the default trains no epochs and
+/// has no batch size: set both).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fit {
+    /// The most passes over the training data.
+    pub epochs: usize,
+    /// Samples per optimizer step (the last batch of an epoch may be smaller).
+    pub batch_size: usize,
+    /// Seeds the shuffle of every epoch: the same seed gives the same result (with the
+    /// `parallel` feature, on the same number of threads).
+    pub seed: u64,
+    /// Stop when the monitored loss (validation if given, else training) has not improved
+    /// for this many epochs, and restore the best weights.
+    pub patience: Option<usize>,
+    /// The least decrease of the monitored loss that counts as an improvement, as in Keras's
+    /// `EarlyStopping` (0 by default).
+    pub min_delta: f64,
+    /// The fraction of the training data, from 0 to 1, held out as validation data when
+    /// `fit` is given none, as Keras's `validation_split` (which holds out the last samples;
+    /// here a random choice seeded by `seed`). Nothing is held out if it rounds to no sample.
+    pub validation_split: f64,
+    /// No progress bar. Without it, one is drawn on stderr when stderr is a terminal.
+    pub quiet: bool,
+}
+
+/// What [`Trainer::fit`] measured after every epoch.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// On the training data, one entry per epoch run.
+    pub train: Vec<Metrics>,
+    /// On the validation data (empty without it).
+    pub validation: Vec<Metrics>,
+    /// The epoch with the lowest monitored loss; with early stopping, the network ends with
+    /// that epoch's weights.
+    pub best_epoch: usize,
+}
+
+impl<N: Model, Opt: Optimizer<N>, L: Copy, R: Reduce> Trainer<N, Opt, L, R> {
+    /// Trains `net` on `train` for up to `fit.epochs` epochs of shuffled minibatches,
+    /// measuring both data sets after each epoch.
+    ///
+    /// # Errors
+    /// [`Error::EmptyData`] (also when `fit.validation_split` leaves no training sample),
+    /// [`Error::LengthMismatch`] (for either data set), [`Error::ZeroBatch`] and
+    /// [`Error::NonFinite`] for a NaN or infinity in the validation data, before training;
+    /// [`Error::NonFinite`] naming the epoch and batch, with `net` holding its last good
+    /// weights.
+    pub fn fit<const I: usize, const O: usize>(
+        &mut self,
+        net: &mut N,
+        train: Data<'_, N::Scalar, I, O>,
+        validation: Option<Data<'_, N::Scalar, I, O>>,
+        fit: &Fit,
+    ) -> Result<History, Error>
+    where
+        N: Network<I, O>,
+        L: Loss<N::Output>,
+    {
+        let each_epoch = |_: &N, _: &History| core::ops::ControlFlow::Continue(());
+        self.fit_with(net, train, validation, fit, each_epoch)
+    }
+
+    /// [`Trainer::fit`], calling `each_epoch(net, history)` after every epoch, as Keras's
+    /// callbacks: to log, to save a checkpoint, or to stop (by returning
+    /// `ControlFlow::Break(())`; early stopping still restores the best weights).
+    ///
+    /// ```
+    /// use core::ops::ControlFlow;
+    /// use nn::prelude::*;
+    /// use nn::{Adam, BinaryCrossEntropy, Fit, Trainer};
+    ///
+    /// network! { struct Xor < 2 => 8 tanh => 1 sigmoid > }
+    /// let xs = [[0., 0.], [0., 1.], [1., 0.], [1., 1.]].map(SVector::from);
+    /// let ys = [[0.], [1.], [1.], [0.]].map(SVector::from);
+    /// let mut net = Xor::new(1);
+    /// let mut trainer = Trainer::new(Adam::new(0.05), BinaryCrossEntropy);
+    /// let fit = Fit { epochs: 1000, batch_size: 4, quiet: true, ..Fit::default() };
+    /// // Stop as soon as every sample is classified right.
+    /// let history = trainer.fit_with(&mut net, (&xs, &ys), None, &fit, |_net, history| {
+    ///     match history.train.last().map(|m| m.accuracy) {
+    ///         Some(1.0) => ControlFlow::Break(()),
+    ///         _ => ControlFlow::Continue(()),
+    ///     }
+    /// })?;
+    /// assert!(history.train.len() < 1000);
+    /// # Ok::<(), nn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Trainer::fit`].
+    pub fn fit_with<const I: usize, const O: usize>(
+        &mut self,
+        net: &mut N,
+        train: Data<'_, N::Scalar, I, O>,
+        validation: Option<Data<'_, N::Scalar, I, O>>,
+        fit: &Fit,
+        mut each_epoch: impl FnMut(&N, &History) -> core::ops::ControlFlow<()>,
+    ) -> Result<History, Error>
+    where
+        N: Network<I, O>,
+        L: Loss<N::Output>,
+    {
+        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+        use rand::{seq::SliceRandom, SeedableRng};
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(fit.seed);
+        same_length(train.0, train.1)?;
+        let split = (validation.is_none() && fit.validation_split > 0.0)
+            .then(|| hold_out(train, fit.validation_split, &mut rng));
+        // Without a validation set, the held-out samples if any are.
+        let (train, validation) = match &split {
+            Some(((x, y), (vx, vy))) if !vx.is_empty() => {
+                ((&x[..], &y[..]), Some((&vx[..], &vy[..])))
+            }
+            _ => (train, validation),
+        };
+        for (x, y) in [Some(train), validation].into_iter().flatten() {
+            same_length(x, y)?;
+            ensure(!x.is_empty(), || Error::EmptyData)?;
+        }
+        if let Some((x, y)) = validation {
+            let inputs = x.iter().all(|v| finite(v.as_slice()));
+            let targets = y.iter().all(|v| finite(v.as_slice()));
+            ensure(inputs && targets, || {
+                Error::NonFinite("validation sample", 0, 0)
+            })?;
+        }
+        let (xs, ys) = train;
+        ensure(fit.batch_size > 0, || Error::ZeroBatch)?;
+        // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
+        let bar = ProgressBar::new(fit.epochs as u64);
+        if fit.quiet {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
+        bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
+        let mut order: Vec<usize> = (0..xs.len()).collect();
+        let mut history = History::default();
+        let mut best = net.clone();
+        let mut best_loss = f64::MAX;
+        for epoch in 0..fit.epochs {
+            order.shuffle(&mut rng);
+            for (b, batch) in order.chunks(fit.batch_size).enumerate() {
+                let sample = |k: usize| (&xs[batch[k]], &ys[batch[k]]);
+                let stepped = self.step_on(net, batch.len(), sample);
+                stepped.map_err(|e| e.at(epoch, b))?;
+            }
+            let train = evaluate(net, (xs, ys), self.loss);
+            let val = validation.map(|data| evaluate(net, data, self.loss));
+            history.train.push(train);
+            history.validation.extend(val);
+            let loss = train.loss;
+            let accuracy = train.accuracy;
+            bar.set_message(format!("loss {loss:.4} accuracy {accuracy:.3}"));
+            bar.inc(1);
+            let monitored = val.unwrap_or(train).loss;
+            let patience = fit.patience.unwrap_or(usize::MAX);
+            if monitored < best_loss - fit.min_delta {
+                history.best_epoch = epoch;
+                best_loss = monitored;
+                best.clone_from(net);
+            } else if epoch - history.best_epoch >= patience {
+                break;
+            }
+            if each_epoch(net, &history).is_break() {
+                break;
+            }
+        }
+        bar.finish_and_clear();
+        if fit.patience.is_some() {
+            *net = best;
+        }
+        Ok(history)
+    }
+}
+
+/// Splits `(xs, ys)` into a training part and, held out, `fraction` of the samples chosen with
+/// `rng`, each in its original order: [`Fit::validation_split`].
+pub(crate) fn hold_out<T: Float, const I: usize, const O: usize>(
+    (xs, ys): Data<'_, T, I, O>,
+    fraction: f64,
+    rng: &mut impl rand::Rng,
+) -> (Owned<T, I, O>, Owned<T, I, O>) {
+    let held = (xs.len() as f64 * fraction).round() as usize;
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    rand::seq::SliceRandom::shuffle(&mut order[..], rng);
+    let mut is_held = vec![false; xs.len()];
+    order.iter().take(held).for_each(|&i| is_held[i] = true);
+    let (mut train, mut validation) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
+    for ((x, y), held) in xs.iter().zip(ys).zip(is_held) {
+        let part = if held { &mut validation } else { &mut train };
+        part.0.push(*x);
+        part.1.push(*y);
+    }
+    (train, validation)
+}

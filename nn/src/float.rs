@@ -1,0 +1,45 @@
+//! The scalar a network computes in, and the conversion generic code needs.
+
+/// A scalar a network computes in: `f32` (the default) or `f64`.
+pub trait Float: nalgebra::RealField + Copy + Default {
+    /// The safetensors name of this type: `"F32"` or `"F64"`.
+    const DTYPE: &'static str;
+    /// The error function `erf(x) = 2/√π ∫₀ˣ e^(-t²) dt`.
+    fn erf(self) -> Self;
+    /// Widens (or keeps) the value as an `f64`.
+    fn to_f64(self) -> f64;
+    /// The `f64` `x` in this type, rounded to the nearest `f32` for `f32`: the conversion
+    /// generic code needs, as in `T::cast(0.5)`.
+    ///
+    /// ```
+    /// use nn::Float;
+    /// fn half<T: Float>() -> T { T::cast(0.5) }
+    /// assert_eq!(half::<f32>(), 0.5f32);
+    /// ```
+    fn cast(x: f64) -> Self;
+    /// The value's little-endian bytes.
+    fn to_le(self) -> impl IntoIterator<Item = u8>;
+}
+
+/// Implements [`Float`] for `$t`, whose safetensors name is `$dtype` and whose erf is `$erf`.
+macro_rules! float {
+    ($t:ty, $dtype:literal, $erf:path) => {
+        impl Float for $t {
+            const DTYPE: &'static str = $dtype;
+            fn erf(self) -> Self {
+                $erf(self)
+            }
+            fn to_f64(self) -> f64 {
+                f64::from(self)
+            }
+            fn cast(x: f64) -> Self {
+                x as $t
+            }
+            fn to_le(self) -> impl IntoIterator<Item = u8> {
+                self.to_le_bytes()
+            }
+        }
+    };
+}
+float!(f32, "F32", libm::erff);
+float!(f64, "F64", libm::erf);
