@@ -33,14 +33,10 @@ mod expand;
 mod heap;
 #[path = "../nn/src/inline.rs"]
 mod inline;
-#[path = "../nn/src/layout.rs"]
-mod layout;
-#[path = "../nn/src/layout_error.rs"]
-mod layout_error;
+#[path = "../nn-macros/src/io.rs"]
+mod io;
 #[path = "../nn-macros/src/quant.rs"]
 mod quant;
-#[path = "../nn/src/quant_layout.rs"]
-mod quant_layout;
 #[path = "../nn-macros/src/validate.rs"]
 mod validate;
 

@@ -2,9 +2,9 @@
 //! declaration while compiling (as `nn::load` checks one at run time), and expanded to a
 //! `const` built from the file's bytes.
 use crate::ast::NetworkDef;
-use crate::layout::Layout;
-use crate::layout_error::LoadError;
-use crate::quant_layout::SCHEME;
+use crate::io::layout::Layout;
+use crate::io::layout_error::LoadError;
+use crate::quant::layout::SCHEME;
 use crate::validate::Model;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -72,7 +72,7 @@ fn int8(model: &Model, kind: &Ident) -> Result<()> {
     if kind != "int8" {
         let msg = format!("unknown kind of weights `{kind}`, expected `int8` or none");
         return Err(Error::new(kind.span(), msg));
-    } else if !model.quantizes {
+    } else if !crate::quant::quantizes(model) {
         let msg = "only a network whose hidden layers are `relu` or `linear` quantizes to int8";
         return Err(Error::new(kind.span(), msg));
     }

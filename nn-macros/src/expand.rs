@@ -51,7 +51,6 @@ pub fn expand(model: &Model) -> TokenStream {
     // The cost as plain numbers, so that the docs show them.
     let cost = crate::cost::cost(model);
     let params = Literal::usize_unsuffixed(cost.params);
-    let bytes = Literal::usize_unsuffixed(cost.bytes);
     let macs = Literal::usize_unsuffixed(cost.macs);
     // A batch of inputs and of outputs: one sample per column. The const generic is written
     // in braces, so that it resolves as a value: a type of the user's named `B` cannot take
@@ -83,7 +82,6 @@ pub fn expand(model: &Model) -> TokenStream {
                 init: <#act as ::nn::Activation>::INIT,
             }),*];
             const PARAMS: usize = #params;
-            const BYTES: usize = #bytes;
             const MACS: usize = #macs;
 
             fn params(&self) -> impl ::core::iter::Iterator<Item = &[#dtype]> {

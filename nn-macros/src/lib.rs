@@ -19,17 +19,8 @@ mod heap;
 /// The rule that puts a network inline or on the heap, shared with `nn`.
 #[path = "../../nn/src/inline.rs"]
 mod inline;
-/// The PyTorch layout of saved networks, shared with `nn`'s loader so that a file embedded at
-/// compile time is checked exactly as one loaded at run time.
-#[path = "../../nn/src/layout.rs"]
-mod layout;
-/// The errors of loading, shared with `nn` in the same way.
-#[path = "../../nn/src/layout_error.rs"]
-mod layout_error;
+mod io;
 mod quant;
-/// The layout and checks of quantized files, shared with `nn` in the same way.
-#[path = "../../nn/src/quant_layout.rs"]
-mod quant_layout;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -1,7 +1,19 @@
 //! The quantized form of a network: its `nn::Quantize` impl, and an embedded int8 file.
 use crate::validate::Model;
+/// The layout and checks of quantized files, shared with `nn` in the same way.
+#[path = "../../nn/src/quant/layout.rs"]
+pub mod layout;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
+
+/// Whether the network quantizes: its hidden layers are `relu` or `linear`, which have an
+/// integer form.
+pub fn quantizes(model: &Model) -> bool {
+    let hidden = &model.activations[..model.activations.len() - 1];
+    hidden
+        .iter()
+        .all(|a| a.name == "relu" || a.name == "linear")
+}
 
 /// `impl Quantize` for a network whose hidden layers are relu or linear.
 ///
@@ -21,7 +33,7 @@ pub fn quantize(model: &Model) -> Option<TokenStream> {
         let o = &w[1];
         quote!((::nn::quant::QDense<#i, #o>, #rest))
     });
-    model.quantizes.then(|| {
+    quantizes(model).then(|| {
         quote! {
             impl ::nn::Quantize for #name {
                 type Int8 = ::nn::Int8<Self, #input, #output, #chain>;

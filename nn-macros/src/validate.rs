@@ -18,8 +18,6 @@ pub struct Model<'a> {
     pub heap: bool,
     /// The declaration in a canonical form, such as `2 => 4 relu => 1 sigmoid`.
     pub architecture: String,
-    /// Whether the network quantizes: its hidden layers are `relu` or `linear`.
-    pub quantizes: bool,
     /// The embedded files, checked to fit the network.
     pub consts: Vec<crate::embed::Embed<'a>>,
 }
@@ -54,10 +52,6 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
     let layers: String = layers.map(|(n, a)| format!(" => {n} {}", a.name)).collect();
     let architecture = sizes[0].to_string() + &layers;
     let heap = crate::heap::heap(def, &sizes, scalar_bytes)?;
-    let hidden = &activations[..activations.len() - 1];
-    let quantizes = hidden
-        .iter()
-        .all(|a| a.name == "relu" || a.name == "linear");
     let mut model = Model {
         def,
         dtype,
@@ -66,7 +60,6 @@ pub fn validate(def: &NetworkDef) -> Result<Model<'_>> {
         activations,
         heap,
         architecture,
-        quantizes,
         consts: Vec::new(),
     };
     model.consts = crate::embed::check(&model)?;

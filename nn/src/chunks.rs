@@ -3,9 +3,13 @@
 use crate::error::ensure;
 use crate::network::finite;
 use crate::storage::Columns;
-use crate::train::{Sample, Sums};
+use crate::train::Sums;
 use crate::{Batch, Buffer, Error, Float, Loss, Network, Values, CHUNK};
 use core::marker::PhantomData;
+use nalgebra::SVector;
+
+/// One `(input, target)` pair.
+pub type Sample<'a, T, const I: usize, const O: usize> = (&'a SVector<T, I>, &'a SVector<T, O>);
 
 /// The gradient of `samples` added to `grads`, with their summed loss and count: a step's
 /// local sums.

@@ -18,13 +18,13 @@ pub enum Error {
     Calibration(usize),
     /// Bytes or a file that do not hold this network.
     #[cfg(feature = "alloc")]
-    Load(crate::LoadError),
+    Load(crate::io::layout_error::LoadError),
     /// Reading or writing a file failed: `(path, what the system said)`.
     #[cfg(feature = "std")]
     Io(String, String),
     /// A data set that cannot be read or does not fit the network.
     #[cfg(feature = "std")]
-    Data(crate::data::DataError),
+    Data(crate::data::error::DataError),
 }
 
 /// `Err(error())` unless `ok`. The error is built only when it is returned: dropping an
@@ -37,16 +37,6 @@ pub(crate) fn ensure(ok: bool, error: impl FnOnce() -> Error) -> Result<(), Erro
 pub(crate) fn same_length<X, Y>(inputs: &[X], targets: &[Y]) -> Result<(), Error> {
     let (x, y) = (inputs.len(), targets.len());
     ensure(x == y, || Error::LengthMismatch(x, y))
-}
-
-impl Error {
-    /// Places a [`Error::NonFinite`] at `epoch` and `batch`; other errors are unchanged.
-    pub fn at(self, epoch: usize, batch: usize) -> Self {
-        match self {
-            Self::NonFinite(what, ..) => Self::NonFinite(what, epoch, batch),
-            other => other,
-        }
-    }
 }
 
 impl fmt::Display for Error {

@@ -5,7 +5,7 @@ use crate::{Float, Storage};
 use nalgebra::{DMatrixView, DMatrixViewMut, SMatrixView, SMatrixViewMut};
 
 /// From this many multiply-adds on, a product of a [`crate::Heap`] network whose sides all
-/// exceed [`NARROW`] runs as the blocked GEMM of `matrixmultiply`; below it, and always for an
+/// exceed 5 runs as the blocked GEMM of `matrixmultiply`; below it, and always for an
 /// [`crate::Inline`] network, as loops over static sizes, which touch no heap.
 pub const BLOCKED_GEMM: usize = 32_768;
 

@@ -78,51 +78,26 @@ mod chunks;
 #[cfg(feature = "std")]
 pub mod data;
 #[cfg(feature = "std")]
-mod data_error;
-#[cfg(feature = "std")]
-mod eval;
-#[cfg(feature = "std")]
 mod fit;
 mod heap;
-#[cfg(feature = "alloc")]
 mod io;
 mod kernel;
-#[cfg(feature = "alloc")]
-mod layout;
-mod layout_const;
-#[cfg(feature = "alloc")]
-mod layout_error;
 #[cfg(feature = "parallel")]
 mod parallel;
 pub mod quant;
-#[cfg(feature = "alloc")]
-mod quant_io;
-#[cfg(feature = "alloc")]
-mod quant_layout;
-#[cfg(feature = "std")]
-mod summary;
 
 pub use activation::*;
 pub use adam::Adam;
 pub use dense::{Dense, Forward};
 pub use error::Error;
 #[cfg(feature = "std")]
-pub use eval::{class, evaluate, Metrics};
-#[cfg(feature = "std")]
-pub use fit::{Fit, History};
+pub use fit::*;
 pub use float::Float;
 pub use gemm::{gemm, Product};
-pub use heap::Heap;
-#[cfg(feature = "alloc")]
-pub use heap::HeapMatrix;
+pub use heap::*;
 pub use inline::{CHUNK, INLINE_BYTES};
-#[cfg(feature = "alloc")]
-pub use io::{from_bytes, load_state_dict, state_dict, to_bytes, Embedded, Saved, Tensor};
-#[cfg(feature = "std")]
-pub use io::{load, save};
+pub use io::*;
 pub use kernel::BLOCKED_GEMM;
-#[cfg(feature = "alloc")]
-pub use layout::{Layout, LoadError};
 pub use loss::{BinaryCrossEntropy, CrossEntropy, Loss, Mse, OutputFor};
 pub use nalgebra::{self, SMatrix, SVector};
 pub use network::{Batch, Layer, Model, Network};
@@ -240,12 +215,10 @@ pub use nn_macros::network;
 pub use optim::{Optimizer, Sgd};
 #[cfg(feature = "parallel")]
 pub use parallel::Threads;
-pub use quant::{Int8, Layers, Quantize, Quantized};
 #[cfg(feature = "alloc")]
-pub use quant_io::quantize;
+pub use quant::quantize;
+pub use quant::{Int8, Layers, Quantize, Quantized};
 pub use storage::{Buffer, Inline, Storage, Values};
-#[cfg(feature = "std")]
-pub use summary::Summary;
 pub use train::{Data, DefaultReduce, Local, Reduce, Sums, Trainer};
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
@@ -262,8 +235,4 @@ pub mod prelude {
 /// What the code `network!` writes refers to, and nothing else needs: the readers of embedded
 /// files and the layers of a quantized network. Not part of the API.
 #[doc(hidden)]
-pub mod __private {
-    pub use crate::inline::is_inline;
-    pub use crate::layout_const::{f32_matrix, f64_matrix};
-    pub use crate::quant::{f32_array, i32_array, i8_array, i8_rows, QDense, Rows};
-}
+pub use io::consts as __private;

@@ -69,29 +69,14 @@ impl<N: Model, Opt: Optimizer<N>, L, R: Reduce> Trainer<N, Opt, L, R> {
         L: Loss<N::Output>,
     {
         same_length(inputs, targets)?;
-        self.step_on(net, inputs.len(), |i| (&inputs[i], &targets[i]))
-    }
-
-    /// [`Trainer::step`] on the `len` samples `sample(0)`, `sample(1)`, ..., such as `fit`'s
-    /// shuffled minibatch: the local sums, the reduction, the mean, the optimizer's step.
-    pub(crate) fn step_on<'a, const I: usize, const O: usize>(
-        &mut self,
-        net: &mut N,
-        len: usize,
-        sample: impl Fn(usize) -> Sample<'a, N::Scalar, I, O> + Sync,
-    ) -> Result<N::Scalar, Error>
-    where
-        N: Network<I, O>,
-        L: Loss<N::Output>,
-    {
         let grads = &mut self.grads;
         grads.params_mut().for_each(|g| g.fill(nalgebra::zero()));
-        let weights: &N = net;
+        // The local sums of a range of the batch: its gradient in matrices of `CHUNK` columns.
         let local = |range: Range<usize>, grads: &mut N| {
-            let samples = range.map(&sample);
-            crate::chunks::gradient::<N, L, I, O>(weights, grads, samples)
+            let samples = range.map(|i| (&inputs[i], &targets[i]));
+            crate::chunks::gradient::<N, L, I, O>(net, grads, samples)
         };
-        let sums = self.reduce.reduce(len, grads, local)?;
+        let sums = self.reduce.reduce(inputs.len(), grads, local)?;
         ensure(sums.samples > 0, || Error::EmptyData)?;
         let scale = N::Scalar::cast(1.0 / sums.samples as f64);
         let mut finite = true;
@@ -169,9 +154,6 @@ impl Reduce for Local {
         local(0..len, grads)
     }
 }
-
-/// One `(input, target)` pair.
-pub type Sample<'a, T, const I: usize, const O: usize> = (&'a SVector<T, I>, &'a SVector<T, O>);
 
 /// A data set as two slices of the same length: the inputs and their targets.
 pub type Data<'a, T, const I: usize, const O: usize> = (&'a [SVector<T, I>], &'a [SVector<T, O>]);

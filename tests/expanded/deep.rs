@@ -59,7 +59,6 @@ impl ::nn::Model for Deep {
         },
     ];
     const PARAMS: usize = 54;
-    const BYTES: usize = 432;
     const MACS: usize = 43;
     fn params(&self) -> impl ::core::iter::Iterator<Item = &[f64]> {
         [

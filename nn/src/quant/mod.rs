@@ -4,7 +4,7 @@
 //!
 //! # The scheme
 //!
-//! As TensorFlow Lite's int8 scheme, after a network is trained ([`quantize`](crate::quantize)):
+//! As TensorFlow Lite's int8 scheme, after a network is trained ([`quantize`]):
 //!
 //! - **Activations** (the network's input and every layer's output) are int8, affine per
 //!   tensor: a real value `r` is `s·(q - z)` for the int8 `q`, a scale `s` and a zero point
@@ -44,7 +44,15 @@
 //! **The error**: a weight is off by at most `w_o/2`, an activation by at most `s/2` (plus
 //! whatever calibration clipped), so each output is off by about `s_out/2` plus the input
 //! errors carried through `W`; `tests/quantized.rs` measures the accuracy on digits.
-use crate::layout_const::le;
+#[cfg(feature = "alloc")]
+mod io;
+#[cfg(feature = "alloc")]
+pub(crate) mod layout;
+
+#[cfg(feature = "alloc")]
+pub use io::quantize;
+
+use crate::io::consts::le;
 use crate::{Activation, Model};
 use core::marker::PhantomData;
 use nalgebra::SVector;

@@ -1,10 +1,10 @@
 //! Quantizing a trained network (post-training, calibrated on representative inputs), and
 //! the safetensors form of a quantized network. `nn::quant` documents the scheme.
+use crate::io::Layout;
 use crate::io::{serialize, shapes, Saved};
-use crate::layout::Layout;
+use crate::quant::layout::SCHEME;
 use crate::quant::multiplier;
 use crate::quant::{f32_array, i8_array, Layers};
-use crate::quant_layout::SCHEME;
 use crate::Quantized;
 use crate::{from_bytes, Error, Float, Int8, LoadError, Model};
 use crate::{Activation, Network, Quantize};

@@ -1,8 +1,8 @@
 //! Saving and loading networks as safetensors in PyTorch's layout: bytes with `alloc`, files
 //! with `std`.
-use crate::layout::{value, Layout};
+use crate::io::layout::{value, Layout};
 use crate::{Error, Float, LoadError, Model};
-use alloc::{format, vec::Vec};
+use alloc::{format, string::String, vec, vec::Vec};
 use safetensors::{tensor::TensorView, Dtype, SafeTensorError};
 
 /// The dense layers' `(outputs, inputs)` of network `N`.

@@ -1,11 +1,15 @@
 //! The minibatch training loop, like Keras's `fit`: shuffled minibatches, validation, early
 //! stopping, a progress bar.
+mod eval;
+mod summary;
+
+pub use eval::{class, evaluate, Metrics};
+pub use summary::Summary;
+
 use crate::data::Owned;
 use crate::error::{ensure, same_length};
 use crate::network::finite;
-use crate::{
-    evaluate, Data, Error, Float, Loss, Metrics, Model, Network, Optimizer, Reduce, Trainer,
-};
+use crate::{Data, Error, Float, Loss, Model, Network, Optimizer, Reduce, Trainer};
 
 /// The settings of [`Trainer::fit`], like the arguments of Keras's `fit`:
 /// `Fit { epochs: 100, batch_size: 32, ..Fit::default() }` (the default trains no epochs and
@@ -144,14 +148,20 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy, R: Reduce> Trainer<N, Opt, L, R> {
         let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
         bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
         let mut order: Vec<usize> = (0..xs.len()).collect();
+        // The shuffled minibatch, gathered here (its buffers reused from batch to batch).
+        let mut batch_x = Vec::with_capacity(fit.batch_size.min(xs.len()));
+        let mut batch_y = Vec::with_capacity(fit.batch_size.min(xs.len()));
         let mut history = History::default();
         let mut best = net.clone();
         let mut best_loss = f64::MAX;
         for epoch in 0..fit.epochs {
             order.shuffle(&mut rng);
             for (b, batch) in order.chunks(fit.batch_size).enumerate() {
-                let sample = |k: usize| (&xs[batch[k]], &ys[batch[k]]);
-                let stepped = self.step_on(net, batch.len(), sample);
+                batch_x.clear();
+                batch_y.clear();
+                batch_x.extend(batch.iter().map(|&i| xs[i]));
+                batch_y.extend(batch.iter().map(|&i| ys[i]));
+                let stepped = self.step(net, (&batch_x, &batch_y));
                 stepped.map_err(|e| e.at(epoch, b))?;
             }
             let train = evaluate(net, (xs, ys), self.loss);
@@ -202,4 +212,14 @@ pub(crate) fn hold_out<T: Float, const I: usize, const O: usize>(
         part.1.push(*y);
     }
     (train, validation)
+}
+
+impl Error {
+    /// Places a [`Error::NonFinite`] at `epoch` and `batch`; other errors are unchanged.
+    pub fn at(self, epoch: usize, batch: usize) -> Self {
+        match self {
+            Self::NonFinite(what, ..) => Self::NonFinite(what, epoch, batch),
+            other => other,
+        }
+    }
 }

@@ -1,6 +1,5 @@
 //! Why a data set cannot be read or used: the errors of the `data` module, in a file of their
-//! own so that the crate's [`Error`] can hold one without depending on the module.
-use crate::Error;
+//! own so that the crate's `Error` can hold one without depending on the rest of the module.
 use core::fmt;
 
 /// Why a data set cannot be read or used. Each variant says where: the line (1-based, the
@@ -48,11 +47,5 @@ impl fmt::Display for DataError {
             ),
             Self::Shape(what, e, x) => write!(f, "the network takes {e} {what}, the data has {x}"),
         }
-    }
-}
-
-impl From<DataError> for Error {
-    fn from(e: DataError) -> Self {
-        Error::Data(e)
     }
 }

@@ -16,10 +16,18 @@
 //! assert_eq!((x.len(), y[0].sum()), (4, 1.0));
 //! # Ok::<(), nn::Error>(())
 //! ```
-pub use crate::data_error::DataError;
+pub(crate) mod error;
+
 use crate::{Error, Float, Model};
+pub use error::DataError;
 use nalgebra::SVector;
 use rand::{seq::SliceRandom, SeedableRng};
+
+impl From<DataError> for Error {
+    fn from(e: DataError) -> Self {
+        Error::Data(e)
+    }
+}
 
 /// A classification data set: a row of numbers per sample, and its class.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -4,7 +4,7 @@
 //! `torch.nn.Linear` keeps it), and `layers.{i}.bias`, shape `[out]`; the metadata records the
 //! declaration under `architecture`. This file is also compiled into `nn-macros`, which checks
 //! embedded files while compiling, so it uses only `alloc` and `safetensors`.
-pub use crate::layout_error::LoadError;
+use crate::io::layout_error::LoadError;
 use alloc::{format, string::String, vec, vec::Vec};
 use safetensors::SafeTensors;
 
@@ -31,7 +31,7 @@ impl Layout {
     /// ... (a quantized network's are listed in [`quant`](crate::quant)).
     pub fn tensors(&self) -> Vec<(String, Vec<usize>, &'static str)> {
         if self.dtype == "I8" {
-            return crate::quant_layout::tensors(&self.shapes);
+            return crate::quant::layout::tensors(&self.shapes);
         }
         let mut tensors = Vec::new();
         for (i, &(o, n)) in self.shapes.iter().enumerate() {
@@ -104,7 +104,7 @@ impl Layout {
             .map(read)
             .collect::<Result<Vec<_>, _>>()?;
         if self.dtype == "I8" {
-            crate::quant_layout::check(&self.shapes, bytes, &offsets)?;
+            crate::quant::layout::check(&self.shapes, bytes, &offsets)?;
         }
         Ok(offsets)
     }

@@ -1,7 +1,7 @@
 //! The layout of a quantized network's file, the checks that its values fit the scheme, and
 //! the fixed-point multipliers (`nn::quant` documents the scheme). Like `layout.rs`, this
 //! file is also compiled into `nn-macros`, so an embedded file is checked as a loaded one.
-use crate::layout_error::LoadError;
+use crate::io::layout_error::LoadError;
 use alloc::{format, string::String, vec, vec::Vec};
 
 /// The scheme, recorded in a quantized file's metadata after the architecture.

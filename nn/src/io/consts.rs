@@ -56,3 +56,6 @@ matrix! {
     /// ```
     f64_matrix, f64, 8
 }
+
+pub use crate::inline::is_inline;
+pub use crate::quant::{f32_array, i32_array, i8_array, i8_rows, QDense, Rows};
