@@ -219,7 +219,16 @@ pub use parallel::Threads;
 pub use quant::quantize;
 pub use quant::{Int8, Layers, Quantize, Quantized};
 pub use storage::{Buffer, Inline, Storage, Values};
-pub use train::{Data, DefaultReduce, Local, Reduce, Sums, Trainer};
+pub use train::{Data, Local, Reduce, Sums, Trainer};
+
+/// The reduction of [`Trainer::new`]: [`Local`], or with the `parallel` feature,
+/// `nn::Threads`.
+#[cfg(not(feature = "parallel"))]
+pub type DefaultReduce = Local;
+/// The reduction of [`Trainer::new`]: [`Local`], or with the `parallel` feature,
+/// [`Threads`].
+#[cfg(feature = "parallel")]
+pub type DefaultReduce = Threads;
 
 /// What a program that declares and uses networks needs: `use nn::prelude::*;`.
 ///

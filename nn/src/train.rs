@@ -2,7 +2,7 @@
 //! through before the optimizer steps.
 use crate::error::{ensure, same_length};
 use crate::gemm::elementwise;
-use crate::{Error, Float, Loss, Model, Network, Optimizer};
+use crate::{DefaultReduce, Error, Float, Loss, Model, Network, Optimizer};
 use core::ops::Range;
 use nalgebra::{ComplexField, SVector};
 
@@ -25,15 +25,6 @@ pub struct Trainer<N, Opt, L, R = DefaultReduce> {
     /// The weights before the last step, if the optimizer needs them kept.
     last_good: Option<N>,
 }
-
-/// The reduction of [`Trainer::new`]: [`Local`], or with the `parallel` feature,
-/// `nn::Threads`.
-#[cfg(not(feature = "parallel"))]
-pub type DefaultReduce = Local;
-/// The reduction of [`Trainer::new`]: [`Local`], or with the `parallel` feature,
-/// [`Threads`](crate::Threads).
-#[cfg(feature = "parallel")]
-pub type DefaultReduce = crate::parallel::Threads;
 
 impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
     /// A trainer that minimises `loss` with `optimizer`.
