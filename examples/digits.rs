@@ -4,7 +4,7 @@
 //! fixed seed; holds out a tenth of the training part for early stopping; standardises the
 //! pixels; trains `64 => 32 relu => 10 softmax` with Adam; prints the test accuracy, a confusion
 //! matrix and the training time; saves the model (with the standardisation folded into its
-//! first layer, so it takes raw pixels) for `examples/classify.rs` to embed; and draws the loss
+//! first layer, so it takes raw pixels) to `target/models/`; and draws the loss
 //! and accuracy curves.
 //!
 //! ```text
@@ -37,8 +37,9 @@ struct Args {
     /// Stop after this many epochs without a better validation loss (0: never).
     #[arg(long, default_value_t = 15)]
     patience: usize,
-    /// Where to write digits.safetensors and digits-training.svg.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/models"))]
+    /// Where to write digits.safetensors and digits-training.svg (the shipped model that
+    /// `classify` embeds is `examples/models/digits.safetensors`: copy it there to replace it).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/models"))]
     out: PathBuf,
     /// No progress bar.
     #[arg(long)]

@@ -7,7 +7,7 @@
 //! prints both test accuracies. Then it quantizes the shipped `examples/models/digits.safetensors`
 //! (seed 0's split) and trains and quantizes `64 => 512 relu => 256 relu => 10 softmax`
 //! (166 k parameters: 666 kB as f32, more than the LM3S6965's 256 KiB of flash), and saves both
-//! quantized models to `examples/models/` for the firmware.
+//! quantized models to `target/models/` (the firmware embeds the copies in `examples/models/`).
 //!
 //! ```text
 //! cargo run --release --example quantize
@@ -91,7 +91,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         int8 - float
     );
 
-    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/models");
+    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/target/models");
+    std::fs::create_dir_all(out)?;
     let (train_part, test) = split(0)?;
     let (images, test_data): (Data, Data) = (train_part.data()?, test.data()?);
     let small = nn::quantize(&Digits::TRAINED, &images.0)?;
