@@ -50,6 +50,7 @@ pub fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N: usize
 
 /// The product as nalgebra computes it, on views of the slices: `a`, `aᵀ` or `bᵀ` is a view
 /// with its strides swapped, so nothing is copied.
+#[inline]
 fn plain<T: Float, const M: usize, const K: usize, const N: usize>(
     c: &mut [T],
     a: &[T],

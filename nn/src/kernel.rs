@@ -40,6 +40,9 @@ pub(crate) fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N
     b: &[T],
     product: Product,
 ) -> bool {
+    if M * K * N < TINY {
+        return false;
+    }
     let large = M * K * N >= BLOCKED_GEMM && M.min(K).min(N) > NARROW;
     if cfg!(feature = "std") && S::BLOCKED && large {
         blocked::<T, M, K, N>(c, a, b, product);
@@ -56,7 +59,6 @@ pub(crate) fn gemm<S: Storage, T: Float, const M: usize, const K: usize, const N
     // `a·bᵀ`, else along its rows if those are (`cᵀ += b·aᵀ`, where `b` is in place).
     let by_rows = M.is_multiple_of(8) || !N.is_multiple_of(8);
     match product {
-        _ if M * K * N < TINY => return false,
         Product::AB if M <= STACK => kernel::<T, M>(c, a, N, b_kn),
         Product::AtB if M <= STACK && M * K <= STACK => {
             transposed::<T, K, M>(a, |v| kernel::<T, M>(c, v, N, b_kn));

@@ -155,7 +155,8 @@ pub use network::{Batch, Layer, Model, Network};
 /// - one associated `const` per embedded file.
 ///
 /// A network's numbers are [`Inline`] (plain `SMatrix` values: nothing on the heap) when its
-/// parameters, and a batch of [`CHUNK`] samples of its widest layer, take at most 16 KiB;
+/// parameters, and a batch of [`CHUNK`] samples of its widest layer, take at most
+/// [`INLINE_BYTES`] (16 KiB);
 /// otherwise they are on the [`Heap`], one boxed slice per matrix, so that networks of any
 /// size run on small stacks.
 ///

@@ -11,11 +11,14 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     /// The scalar type, `f32` or `f64`.
     type Scalar: Float;
     /// Where the parameters, their gradients and every batch's activations live: [`Inline`]
-    /// when the parameters take at most 16 KiB and so does a 32-sample batch of any layer's
-    /// inputs or outputs, else [`Heap`]. Inline networks allocate nothing.
+    /// when the parameters take at most [`INLINE_BYTES`] and so does a batch of [`CHUNK`]
+    /// samples of any layer's inputs or outputs, else [`Heap`]. Inline networks allocate
+    /// nothing.
     ///
     /// [`Inline`]: crate::Inline
     /// [`Heap`]: crate::Heap
+    /// [`INLINE_BYTES`]: crate::INLINE_BYTES
+    /// [`CHUNK`]: crate::CHUNK
     type Store: Storage;
     /// The output layer's activation, which decides the losses that fit.
     type Output: Activation;
