@@ -2,11 +2,19 @@
 //! [`CHUNK`] columns, so that every layer's products are matrix products.
 use crate::error::ensure;
 use crate::network::finite;
-use crate::storage::Columns;
 use crate::train::Sums;
 use crate::{Batch, Buffer, Error, Float, Loss, Network, Values, CHUNK};
 use core::marker::PhantomData;
 use nalgebra::SVector;
+
+/// `R·C` values in memory owned elsewhere, column by column.
+pub(crate) struct Columns<'a, T, const R: usize, const C: usize>(pub &'a [T]);
+
+impl<T: Float, const R: usize, const C: usize> Values<T, R, C> for Columns<'_, T, R, C> {
+    fn values(&self) -> &[T] {
+        &self.0[..R * C]
+    }
+}
 
 /// One `(input, target)` pair.
 pub type Sample<'a, T, const I: usize, const O: usize> = (&'a SVector<T, I>, &'a SVector<T, O>);

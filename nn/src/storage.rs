@@ -61,12 +61,3 @@ impl<T: Float, const R: usize, const C: usize> Buffer<T, R, C> for SMatrix<T, R,
         self.as_mut_slice()
     }
 }
-
-/// `R·C` values in memory owned elsewhere, column by column.
-pub(crate) struct Columns<'a, T, const R: usize, const C: usize>(pub &'a [T]);
-
-impl<T: Float, const R: usize, const C: usize> Values<T, R, C> for Columns<'_, T, R, C> {
-    fn values(&self) -> &[T] {
-        &self.0[..R * C]
-    }
-}

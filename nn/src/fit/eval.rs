@@ -1,6 +1,5 @@
 //! Measuring a network on a data set: its mean loss and accuracy.
-use crate::chunks::{in_columns, Pass};
-use crate::storage::Columns;
+use crate::chunks::{in_columns, Columns, Pass};
 use crate::{Activation, Batch, Buffer, Data, Error, Float, Loss, Network, Values};
 use core::marker::PhantomData;
 
