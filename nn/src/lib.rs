@@ -51,7 +51,7 @@
 //! | `nn/src/network.rs` | 71 | [`Model`] and [`Network`]: parameters, forward, backward |
 //! | `nn/src/loss.rs` | 77 | the losses and their `δ = ∂L/∂z` ([`Loss`]) |
 //! | `nn/src/optim.rs` | 68 | [`Optimizer`] and [`Sgd`] |
-//! | `nn/src/train.rs` | 97 | [`Trainer::step`] and the reduction seam, [`Reduce`] |
+//! | `nn/src/train.rs` | 100 | [`Trainer::step`] and the reduction seam, [`Reduce`] |
 //! | `nn/src/error.rs` | 40 | [`Error`] |
 //!
 //! Every other file is a module a reader can skip: `kernel` (the fast products), `heap`

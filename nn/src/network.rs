@@ -64,6 +64,15 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
 
 /// One dense layer of a network, as [`Model::LAYERS`] lists it: its weights are an
 /// `outputs × inputs` matrix.
+///
+/// ```
+/// use nn::prelude::*;
+/// use nn::{Init, Layer};
+/// network! { struct Xor < 2 => 4 relu => 1 sigmoid > }
+/// let hidden = Layer { outputs: 4, inputs: 2, activation: "relu", init: Init::He };
+/// assert_eq!(Xor::LAYERS[0], hidden);
+/// assert_eq!(Xor::LAYERS[1].init, Init::Glorot);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layer {
     /// The outputs (the weights' rows).

@@ -27,19 +27,26 @@ pub struct Trainer<N, Opt, L, R = DefaultReduce> {
 }
 
 impl<N: Model, Opt: Optimizer<N>, L> Trainer<N, Opt, L> {
-    /// A trainer that minimises `loss` with `optimizer`.
+    /// A trainer that minimises `loss` with `optimizer`, its gradient sums combined by
+    /// [`DefaultReduce`].
     pub fn new(optimizer: Opt, loss: L) -> Self {
-        Self {
-            optimizer,
-            loss,
-            reduce: DefaultReduce::default(),
-            grads: N::default(),
-            last_good: (!Opt::ALL_OR_NOTHING).then(N::default),
-        }
+        Self::reducing(optimizer, loss, DefaultReduce::default())
     }
 }
 
 impl<N: Model, Opt: Optimizer<N>, L, R: Reduce> Trainer<N, Opt, L, R> {
+    /// A trainer that minimises `loss` with `optimizer`, its gradient sums combined by
+    /// `reduce` (see [`Reduce`]).
+    pub fn reducing(optimizer: Opt, loss: L, reduce: R) -> Self {
+        Self {
+            optimizer,
+            loss,
+            reduce,
+            grads: N::default(),
+            last_good: (!Opt::ALL_OR_NOTHING).then(N::default),
+        }
+    }
+
     /// One step on one batch, `(inputs, targets)` (the data form of [`Trainer::fit`] and
     /// [`evaluate`](crate::evaluate) too): the gradient of the mean loss (the samples'
     /// gradients summed, over the batch size), then one optimizer step. Returns the mean loss
@@ -117,7 +124,50 @@ pub struct Sums {
 /// samples and steps the optimizer. [`Local`] computes the whole batch here; `nn::Threads`
 /// (feature `parallel`) computes shards on rayon's threads and adds them up; across
 /// processes, a reduction would compute this process's share and all-reduce the sums.
-pub trait Reduce: Default {
+///
+/// A reduction of your own, here one that computes a batch in two halves, each into a buffer
+/// of its own, and adds them (what `Threads` does on two threads):
+///
+/// ```
+/// use core::ops::Range;
+/// use nn::prelude::*;
+/// use nn::{Error, Local, Mse, Reduce, Sgd, Sums, Trainer};
+///
+/// struct Halves;
+/// impl Reduce for Halves {
+///     fn reduce<N: Model>(
+///         &self,
+///         len: usize,
+///         grads: &mut N,
+///         local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
+///     ) -> Result<Sums, Error> {
+///         let first = local(0..len / 2, grads)?;
+///         let mut second_half = N::default();
+///         let second = local(len / 2..len, &mut second_half)?;
+///         let pairs = grads.params_mut().flatten().zip(second_half.params().flatten());
+///         pairs.for_each(|(g, h)| *g += *h);
+///         let loss = first.loss + second.loss;
+///         let samples = first.samples + second.samples;
+///         Ok(Sums { loss, samples })
+///     }
+/// }
+///
+/// network! { struct Net < 2 => 3 tanh => 1 linear > }
+/// let xs: Vec<_> = (0..10).map(|k| SVector::from([k as f32, 1.0])).collect();
+/// let ys: Vec<_> = (0..10).map(|k| SVector::from([k as f32 * 0.1])).collect();
+/// let mut by_halves = Net::new(0);
+/// let mut here = Net::new(0);
+/// let mut halves = Trainer::reducing(Sgd::new(0.01, 0.0), Mse, Halves);
+/// let mut local = Trainer::reducing(Sgd::new(0.01, 0.0), Mse, Local);
+/// let a = halves.step(&mut by_halves, (&xs, &ys))?;
+/// let b = local.step(&mut here, (&xs, &ys))?;
+/// assert!((a - b).abs() < 1e-6);
+/// for (w, v) in by_halves.params().flatten().zip(here.params().flatten()) {
+///     assert!((w - v).abs() < 1e-6);
+/// }
+/// # Ok::<(), Error>(())
+/// ```
+pub trait Reduce {
     /// Adds the gradient of the batch's `len` samples to `grads` (zero on entry) and returns
     /// their sums, calling `local(range, buffer)` for the samples it computes here.
     ///
