@@ -145,6 +145,10 @@ fn seeded_init_is_reproducible_and_scaled() {
 fn summary_lists_layers_and_counts() {
     let s = Xor::new(0).summary();
     assert!(s.contains("relu") && s.contains("sigmoid"), "{s}");
+    // Each layer's row: its name, the weights' shape, its parameters (outputs × (inputs + 1)).
+    let rows: Vec<Vec<&str>> = s.lines().map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows[1], ["l1", "4×2", "12", "relu"], "{s}");
+    assert_eq!(rows[2], ["l2", "1×4", "5", "sigmoid"], "{s}");
     assert!(
         s.contains("17 parameters (68 bytes, inline), 12 multiply-adds"),
         "{s}"
