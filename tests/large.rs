@@ -12,6 +12,10 @@ network! { struct Wide < 2 => 100000 relu => 1 sigmoid > }
 network! { struct Under < 64 => 32 relu => 10 softmax > }
 network! { struct Over < 64 => 128 relu => 10 softmax > }
 network! { struct Tall < 129 => 2 relu => 1 sigmoid > }
+// 64·(63 + 1) = 4096 parameters, exactly 16 KiB of f32: inline. One more input, and the
+// biases push the parameters past it: 64·(64 + 1) = 4160, on the heap.
+network! { struct AtTheLimit < 63 => 64 linear > }
+network! { struct PastTheLimit < 64 => 64 linear > }
 
 /// `n` samples of `I` inputs in [0, 1) and one-hot targets of `O` classes.
 fn data<const I: usize, const O: usize>(n: usize) -> (Vec<SVector<f32, I>>, Vec<SVector<f32, O>>) {
@@ -114,6 +118,8 @@ fn wide() {
 }
 
 #[test]
+/// Mutations caught: the macro's parameter count without the biases (`+ 1` as `- 1` or `* 1`
+/// in `nn-macros/src/heap.rs`), and the rule's `<=` as `<` (`nn/src/inline.rs`).
 fn the_16_kib_rule_decides_the_storage() {
     fn store<N: Model>() -> &'static str {
         <N::Store as nn::Storage>::NAME
@@ -122,6 +128,9 @@ fn the_16_kib_rule_decides_the_storage() {
     assert_eq!(store::<Over>(), "heap");
     assert_eq!(store::<Tall>(), "heap");
     assert_eq!(store::<Mnist>(), "heap");
+    assert_eq!(store::<AtTheLimit>(), "inline");
+    assert_eq!(store::<PastTheLimit>(), "heap");
+    assert_eq!(AtTheLimit::BYTES, nn::INLINE_BYTES);
     let _: &nn::Dense<f32, 64, 32, nn::Relu, Inline> = &Under::default().l1;
     let _: &nn::Dense<f32, 64, 128, nn::Relu, Heap> = &Over::default().l1;
     assert!(Mnist::default().summary().contains("heap"));
