@@ -22,7 +22,7 @@ fn counts() -> (BTreeMap<String, usize>, usize, usize) {
             continue;
         };
         match words[1..] {
-            [kind, path] if kind == "reading" => {
+            ["reading", path] => {
                 files.insert(path.to_string(), n);
             }
             ["reading", "path", ..] => {
