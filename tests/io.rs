@@ -441,3 +441,25 @@ fn the_longest_allowed_file_loads_and_bare_names_save() {
     assert_eq!(saved, Ok(()));
     assert_eq!(loaded, Ok(net));
 }
+
+/// A layout's longest file counts each tensor's values at its dtype's width, as safetensors
+/// names the dtypes; a dtype no file can hold (a `Float` of the user's, say `F16`) bounds
+/// nothing, and no file of it loads. Mutation caught: the width read from the name's digits
+/// (`F16` would bound a file at 2 bytes a value).
+#[test]
+fn a_layouts_longest_file_counts_each_dtype_at_its_width() {
+    let layout = |dtype| nn::Layout {
+        architecture: "3 => 2 linear".into(),
+        dtype,
+        shapes: vec![(2, 3)],
+    };
+    let f32 = layout("F32");
+    let f64 = layout("F64");
+    // 8 values (a 2×3 weight and 2 biases): 32 bytes in f32, 64 in f64.
+    assert_eq!(f64.max_len() - f32.max_len(), 32);
+    assert_eq!(f32.max_len(), 8 + f32.max_header() + 32);
+    let f16 = layout("F16");
+    assert_eq!(f16.max_len(), usize::MAX);
+    let file = std::fs::read("tests/fixtures/torch_layout.safetensors").expect("a fixture");
+    assert!(f16.read(&file).is_err());
+}

@@ -6,7 +6,7 @@
 //! embedded files while compiling, so it uses only `alloc` and `safetensors`.
 use crate::io::layout_error::LoadError;
 use alloc::{format, string::String, vec, vec::Vec};
-use safetensors::SafeTensors;
+use safetensors::{Dtype, SafeTensors};
 
 /// The bytes of header a file may hold beyond its tensors' entries: room for the metadata of
 /// other writers (PyTorch's `save_file(..., metadata=...)`).
@@ -52,10 +52,15 @@ impl Layout {
     /// The most bytes a file of this layout takes: the header's length (8 bytes), the header,
     /// the values.
     pub fn max_len(&self) -> usize {
-        let size = |dtype: &str| dtype[1..].parse::<usize>().unwrap_or(8) / 8;
+        // A dtype no file can hold (a `Float` of the user's) bounds nothing; reading refuses it.
+        let size = |name: &str| dtype(name).map_or(usize::MAX, |d| d.bitsize() / 8);
         let tensors = self.tensors().into_iter();
-        let values = tensors.map(|(_, shape, dtype)| shape.iter().product::<usize>() * size(dtype));
-        8 + self.max_header() + values.sum::<usize>()
+        let values = tensors.map(|(_, shape, name)| {
+            let count = shape.iter().product::<usize>();
+            count.saturating_mul(size(name))
+        });
+        let values = values.fold(0, usize::saturating_add);
+        (8 + self.max_header()).saturating_add(values)
     }
 
     /// Checks that `bytes` hold exactly this layout, with finite values, and returns where
@@ -94,7 +99,8 @@ impl Layout {
                 return Err(LoadError::Shape(name, shape, t.shape().into()));
             }
             let mut values = t.data().chunks_exact(t.dtype().bitsize() / 8);
-            match !dtype.starts_with('F') || values.all(|v| value(v).is_finite()) {
+            let float = matches!(t.dtype(), Dtype::F32 | Dtype::F64);
+            match !float || values.all(|v| value(v).is_finite()) {
                 true => Ok(t.data().as_ptr() as usize - bytes.as_ptr() as usize),
                 false => Err(LoadError::NonFinite(name)),
             }
@@ -108,6 +114,13 @@ impl Layout {
         }
         Ok(offsets)
     }
+}
+
+/// The safetensors dtype a layout's name stands for (`"F32"`, `"F64"`, `"I8"` or `"I32"`, the
+/// ones this crate writes), as safetensors itself names them.
+pub fn dtype(name: &str) -> Option<Dtype> {
+    let known = [Dtype::F32, Dtype::F64, Dtype::I8, Dtype::I32];
+    known.into_iter().find(|d| format!("{d}") == name)
 }
 
 /// A little-endian `f32` (4 bytes) or `f64` (8 bytes); NaN, which loading rejects, otherwise.

@@ -3,7 +3,7 @@
 use crate::io::layout::{value, Layout};
 use crate::{Error, Float, LoadError, Model};
 use alloc::{format, string::String, vec, vec::Vec};
-use safetensors::{tensor::TensorView, Dtype, SafeTensorError};
+use safetensors::{tensor::TensorView, SafeTensorError};
 
 /// The dense layers' `(outputs, inputs)` of network `N`.
 pub(crate) fn shapes<N: Model>() -> Vec<(usize, usize)> {
@@ -156,11 +156,13 @@ pub(crate) fn serialize(layout: &Layout, data: &[Vec<u8>]) -> Result<Vec<u8>, Er
     let tensors = layout.tensors();
     let mut views = Vec::new();
     for ((name, shape, dtype), bytes) in tensors.iter().zip(data) {
-        let dtype = match *dtype {
-            "I8" => Dtype::I8,
-            "I32" => Dtype::I32,
-            "F32" => Dtype::F32,
-            _ => Dtype::F64,
+        let Some(dtype) = crate::io::layout::dtype(dtype) else {
+            let known = "F32, F64, I8 or I32".into();
+            return Err(Error::Load(LoadError::Dtype(
+                name.clone(),
+                known,
+                (*dtype).into(),
+            )));
         };
         let view = TensorView::new(dtype, shape.clone(), bytes).map_err(format_error)?;
         views.push((name, view));
