@@ -19,7 +19,7 @@ pub struct Adam<N> {
     pub weight_decay: f64,
     /// The number of steps taken, `t` (PyTorch's `state['step']`).
     pub t: u64,
-    moments: (N, N),
+    pub(crate) moments: (N, N),
 }
 
 impl<N: Model> Adam<N> {

@@ -16,6 +16,10 @@ pub enum Error {
     NonFinite(&'static str, usize, usize),
     /// A calibration sample for quantizing holds NaN or infinity: its index.
     Calibration(usize),
+    /// The processes training together do not all have the same of what it names (their
+    /// networks at the start, their data or `Fit` settings, their checkpoints): every process
+    /// returns it, before the first step.
+    Ranks(&'static str),
     /// Bytes or a file that do not hold this network.
     #[cfg(feature = "alloc")]
     Load(crate::io::layout_error::LoadError),
@@ -47,6 +51,7 @@ impl fmt::Display for Error {
             Self::ZeroBatch => write!(f, "the batch size must be at least 1"),
             Self::NonFinite(w, e, b) => write!(f, "NaN or infinity in {w} at epoch {e}, batch {b}"),
             Self::Calibration(i) => write!(f, "calibration sample {i} holds NaN or infinity"),
+            Self::Ranks(what) => write!(f, "the processes' {what} differ: they must be the same"),
             #[cfg(feature = "alloc")]
             Self::Load(e) => write!(f, "{e}"),
             #[cfg(feature = "std")]

@@ -94,6 +94,7 @@ mod adam;
 mod chunks;
 #[cfg(feature = "std")]
 pub mod data;
+pub mod distributed;
 #[cfg(feature = "std")]
 mod fit;
 mod heap;
@@ -258,8 +259,3 @@ pub mod prelude {
     #[cfg(feature = "std")]
     pub use crate::{Summary, Summary as _};
 }
-
-/// What the code `network!` writes refers to, and nothing else needs: the readers of embedded
-/// files and the layers of a quantized network. Not part of the API.
-#[doc(hidden)]
-pub use io::consts as __private;

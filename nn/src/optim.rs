@@ -67,7 +67,7 @@ pub struct Sgd<N> {
     pub lr: f64,
     /// The momentum `μ`.
     pub momentum: f64,
-    velocity: N,
+    pub(crate) velocity: N,
 }
 
 impl<N: Model> Sgd<N> {

@@ -1,15 +1,19 @@
 //! The minibatch training loop, like Keras's `fit`: shuffled minibatches, validation, early
 //! stopping, a progress bar.
+mod checkpoint;
 mod eval;
 mod summary;
 
+pub use checkpoint::State;
 pub use eval::{class, evaluate, Metrics};
 pub use summary::Summary;
 
 use crate::data::Owned;
+use crate::distributed::{agree, digest, resumed_at, Group};
 use crate::error::{ensure, same_length};
 use crate::network::finite;
 use crate::{Data, Error, Float, Loss, Model, Network, Optimizer, Reduce, Trainer};
+use checkpoint::Progress;
 
 /// The settings of [`Trainer::fit`], like the arguments of Keras's `fit`:
 /// `Fit { epochs: 100, batch_size: 32, ..Fit::default() }` (the default trains no epochs and
@@ -33,8 +37,16 @@ pub struct Fit {
     /// `fit` is given none, as Keras's `validation_split` (which holds out the last samples;
     /// here a random choice seeded by `seed`). Nothing is held out if it rounds to no sample.
     pub validation_split: f64,
-    /// No progress bar. Without it, one is drawn on stderr when stderr is a terminal.
+    /// No progress bar. Without it, one is drawn on stderr when stderr is a terminal (by
+    /// process 0 only, when many train together).
     pub quiet: bool,
+    /// A checkpoint file: after every epoch, the whole state of training (weights, optimizer,
+    /// epoch, early stopping, history) is saved to it, atomically (by process 0 only); and if
+    /// it exists when `fit` starts, training resumes from it, ending exactly as the run it
+    /// comes from would have ended without a stop. It stays when training ends (a run
+    /// started again with it returns at once): remove it to train anew. Every process needs
+    /// it at the same path (a file system they share).
+    pub checkpoint: Option<std::path::PathBuf>,
 }
 
 /// What [`Trainer::fit`] measured after every epoch.
@@ -49,7 +61,13 @@ pub struct History {
     pub best_epoch: usize,
 }
 
-impl<N: Model, Opt: Optimizer<N>, L: Copy, R: Reduce> Trainer<N, Opt, L, R> {
+impl<N, Opt, L, R> Trainer<N, Opt, L, R>
+where
+    N: Model,
+    Opt: Optimizer<N> + State<N>,
+    L: Copy,
+    R: Reduce + Group,
+{
     /// Trains `net` on `train` for up to `fit.epochs` epochs of shuffled minibatches,
     /// measuring both data sets after each epoch.
     ///
@@ -116,6 +134,12 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy, R: Reduce> Trainer<N, Opt, L, R> {
     {
         use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
         use rand::{seq::SliceRandom, SeedableRng};
+        let group = &self.reduce;
+        // All processes must train the same data with the same settings, or some would run
+        // more steps than others and wait forever: checked before anything can end one early.
+        agree(group, "data or Fit settings", || {
+            digest(train, validation, fit)
+        })?;
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(fit.seed);
         same_length(train.0, train.1)?;
         let split = (validation.is_none() && fit.validation_split > 0.0)
@@ -140,21 +164,41 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy, R: Reduce> Trainer<N, Opt, L, R> {
         }
         let (xs, ys) = train;
         ensure(fit.batch_size > 0, || Error::ZeroBatch)?;
+        let mut progress = Progress {
+            epochs: 0,
+            stopped: false,
+            best: net.clone(),
+            best_loss: f64::MAX,
+            history: History::default(),
+        };
+        if let Some(path) = fit.checkpoint.as_ref().filter(|path| path.exists()) {
+            let resumed = Progress::load(path, net, self);
+            let at = |p: &Progress<N>| resumed_at(p.epochs, net);
+            agree(&self.reduce, "checkpoints", || {
+                resumed.as_ref().map_or(u64::MAX, at)
+            })?;
+            progress = resumed?;
+        }
+        let root = self.reduce.rank() == 0;
         // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
         let bar = ProgressBar::new(fit.epochs as u64);
-        if fit.quiet {
+        if fit.quiet || !root {
             bar.set_draw_target(ProgressDrawTarget::hidden());
         }
         let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
         bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
+        bar.set_position(progress.epochs as u64);
         let mut order: Vec<usize> = (0..xs.len()).collect();
+        // The generator of a resumed run, as it was: the shuffles of the epochs run, drawn again.
+        (0..progress.epochs).for_each(|_| order.shuffle(&mut rng));
         // The shuffled minibatch, gathered here (its buffers reused from batch to batch).
         let mut batch_x = Vec::with_capacity(fit.batch_size.min(xs.len()));
         let mut batch_y = Vec::with_capacity(fit.batch_size.min(xs.len()));
-        let mut history = History::default();
-        let mut best = net.clone();
-        let mut best_loss = f64::MAX;
-        for epoch in 0..fit.epochs {
+        let start = progress.epochs;
+        for epoch in start..fit.epochs {
+            if progress.stopped {
+                break;
+            }
             order.shuffle(&mut rng);
             for (b, batch) in order.chunks(fit.batch_size).enumerate() {
                 batch_x.clear();
@@ -164,8 +208,9 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy, R: Reduce> Trainer<N, Opt, L, R> {
                 let stepped = self.step(net, (&batch_x, &batch_y));
                 stepped.map_err(|e| e.at(epoch, b))?;
             }
-            let train = evaluate(net, (xs, ys), self.loss);
-            let val = validation.map(|data| evaluate(net, data, self.loss));
+            let train = self.evaluate(net, (xs, ys));
+            let val = validation.map(|data| self.evaluate(net, data));
+            let history = &mut progress.history;
             history.train.push(train);
             history.validation.extend(val);
             let loss = train.loss;
@@ -174,22 +219,30 @@ impl<N: Model, Opt: Optimizer<N>, L: Copy, R: Reduce> Trainer<N, Opt, L, R> {
             bar.inc(1);
             let monitored = val.unwrap_or(train).loss;
             let patience = fit.patience.unwrap_or(usize::MAX);
-            if monitored < best_loss - fit.min_delta {
+            if monitored < progress.best_loss - fit.min_delta {
                 history.best_epoch = epoch;
-                best_loss = monitored;
-                best.clone_from(net);
+                progress.best_loss = monitored;
+                progress.best.clone_from(net);
             } else if epoch - history.best_epoch >= patience {
-                break;
+                progress.stopped = true;
             }
-            if each_epoch(net, &history).is_break() {
+            progress.epochs = epoch + 1;
+            if let Some(path) = &fit.checkpoint {
+                // Process 0 saves; the others stop too if it could not.
+                let saved = root.then(|| progress.save(path, net, self));
+                let saved = saved.unwrap_or(Ok(()));
+                let ok = || u64::from(saved.is_ok());
+                agree(&self.reduce, "checkpoint saves", ok).and(saved)?;
+            }
+            if progress.stopped || each_epoch(net, &progress.history).is_break() {
                 break;
             }
         }
         bar.finish_and_clear();
         if fit.patience.is_some() {
-            *net = best;
+            *net = progress.best;
         }
-        Ok(history)
+        Ok(progress.history)
     }
 }
 

@@ -88,31 +88,38 @@ impl Layout {
         if let Some(extra) = names.find(|n| tensors.iter().all(|t| t.0 != *n)) {
             return Err(LoadError::UnexpectedTensor(extra.into()));
         }
-        let read = |(name, shape, expected): (String, Vec<usize>, &str)| {
-            let Ok(t) = file.tensor(&name) else {
-                return Err(LoadError::MissingTensor(name));
-            };
-            let dtype = format!("{}", t.dtype());
-            if dtype != expected {
-                return Err(LoadError::Dtype(name, expected.into(), dtype));
-            } else if t.shape() != shape {
-                return Err(LoadError::Shape(name, shape, t.shape().into()));
-            }
-            let mut values = t.data().chunks_exact(t.dtype().bitsize() / 8);
-            let float = matches!(t.dtype(), Dtype::F32 | Dtype::F64);
-            match !float || values.all(|v| value(v).is_finite()) {
-                true => Ok(t.data().as_ptr() as usize - bytes.as_ptr() as usize),
-                false => Err(LoadError::NonFinite(name)),
-            }
-        };
         let offsets = tensors
             .into_iter()
-            .map(read)
+            .map(|tensor| check(&file, bytes, tensor))
             .collect::<Result<Vec<_>, _>>()?;
         if self.dtype == "I8" {
             crate::quant::layout::check(&self.shapes, bytes, &offsets)?;
         }
         Ok(offsets)
+    }
+}
+
+/// Checks that `file`, parsed from `bytes`, holds the tensor `name` of `shape` and dtype
+/// `expected` (finite values if floats), and returns where its data starts in `bytes`.
+pub fn check(
+    file: &SafeTensors,
+    bytes: &[u8],
+    (name, shape, expected): (String, Vec<usize>, &str),
+) -> Result<usize, LoadError> {
+    let Ok(t) = file.tensor(&name) else {
+        return Err(LoadError::MissingTensor(name));
+    };
+    let dtype = format!("{}", t.dtype());
+    if dtype != expected {
+        return Err(LoadError::Dtype(name, expected.into(), dtype));
+    } else if t.shape() != shape {
+        return Err(LoadError::Shape(name, shape, t.shape().into()));
+    }
+    let mut values = t.data().chunks_exact(t.dtype().bitsize() / 8);
+    let float = matches!(t.dtype(), Dtype::F32 | Dtype::F64);
+    match !float || values.all(|v| value(v).is_finite()) {
+        true => Ok(t.data().as_ptr() as usize - bytes.as_ptr() as usize),
+        false => Err(LoadError::NonFinite(name)),
     }
 }
 

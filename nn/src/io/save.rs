@@ -229,16 +229,23 @@ fn io_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
 /// [`Error::Io`] naming the path.
 #[cfg(feature = "std")]
 pub fn save<N: Saved>(net: &N, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+    write_atomically(path.as_ref(), &to_bytes(net)?)
+}
+
+/// Writes `bytes` to the file `path` atomically, as [`save`] does.
+///
+/// # Errors
+/// [`Error::Io`] naming the path.
+#[cfg(feature = "std")]
+pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
-    let path = path.as_ref();
-    let bytes = to_bytes(net)?;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
     };
     let write = || {
         let mut file = tempfile::NamedTempFile::new_in(dir)?;
-        file.write_all(&bytes)?;
+        file.write_all(bytes)?;
         file.as_file().sync_all()?;
         file.persist(path)?;
         #[cfg(unix)]
