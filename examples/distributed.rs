@@ -150,7 +150,8 @@ fn train(args: &Args, world: &SimpleCommunicator) -> Result<(), Box<dyn Error>> 
 }
 
 /// Samples per second of `784 => 128 relu => 10 softmax` at minibatches of 256 and 1024, and
-/// the time of one all-reduce of its gradient (101 770 f32).
+/// the time of one all-reduce of its gradient (101 770 f32). In one process, also without MPI
+/// (`Local`), the baseline.
 fn measure(world: &SimpleCommunicator) -> Result<(), Box<dyn Error>> {
     let root = world.rank() == 0;
     let samples = 8192;
@@ -161,31 +162,45 @@ fn measure(world: &SimpleCommunicator) -> Result<(), Box<dyn Error>> {
         .map(|i| SVector::from_fn(|k, _| f32::from(u8::from(k == i % 10))))
         .collect();
     let net = Mnist::new(0);
+    let processes = world.size();
     if root {
-        println!("processes | minibatch | samples/s | all-reduce per step");
+        println!("processes | minibatch | reduction | samples/s | all-reduce of the gradient");
     }
     for batch in [256, 1024] {
-        let mut net = net.clone();
-        let mpi = Mpi::new(world.duplicate(), &net)?;
-        let mut trainer = Trainer::reducing(Adam::new(0.001), CrossEntropy, mpi);
-        // One step to warm up, then every minibatch of the data once.
-        trainer.step(&mut net, (&x[..batch], &y[..batch]))?;
-        world.barrier();
-        let start = Instant::now();
-        for (xs, ys) in x.chunks(batch).zip(y.chunks(batch)) {
-            trainer.step(&mut net, (xs, ys))?;
+        if processes == 1 {
+            let local = Trainer::reducing(Adam::new(0.001), CrossEntropy, Local);
+            let rate = samples_per_second(world, local, (&x, &y), batch)?;
+            println!("1 | {batch} | Local | {rate:.0} | none");
         }
-        world.barrier();
-        let seconds = start.elapsed().as_secs_f64();
+        let mpi = Mpi::new(world.duplicate(), &net)?;
+        let trainer = Trainer::reducing(Adam::new(0.001), CrossEntropy, mpi);
+        let rate = samples_per_second(world, trainer, (&x, &y), batch)?;
         let reduce = all_reduce_seconds(world, Mnist::PARAMS, 50);
         if root {
-            let rate = samples as f64 / seconds;
-            let processes = world.size();
             let ms = reduce * 1e3;
-            println!("{processes} | {batch} | {rate:.0} | {ms:.3} ms");
+            println!("{processes} | {batch} | Mpi | {rate:.0} | {ms:.3} ms");
         }
     }
     Ok(())
+}
+
+/// Samples per second of `trainer`'s steps on `data` in minibatches of `batch`, after one step
+/// to warm up.
+fn samples_per_second<R: nn::Reduce>(
+    world: &SimpleCommunicator,
+    mut trainer: Trainer<Mnist, Adam<Mnist>, CrossEntropy, R>,
+    (x, y): nn::Data<'_, f32, 784, 10>,
+    batch: usize,
+) -> Result<f64, nn::Error> {
+    let mut net = Mnist::new(0);
+    trainer.step(&mut net, (&x[..batch], &y[..batch]))?;
+    world.barrier();
+    let start = Instant::now();
+    for (xs, ys) in x.chunks(batch).zip(y.chunks(batch)) {
+        trainer.step(&mut net, (xs, ys))?;
+    }
+    world.barrier();
+    Ok(x.len() as f64 / start.elapsed().as_secs_f64())
 }
 
 /// The mean time of `times` all-reduces of `len` f32s over `world`.

@@ -41,7 +41,7 @@
 //! | `nn-macros/src/ast.rs` | 73 | the declaration as written, with its spans |
 //! | `nn-macros/src/validate.rs` | 79 | sizes, activations, the storage rule |
 //! | `nn-macros/src/expand.rs` | 127 | the struct, the unrolled forward and backward chains |
-//! | `nn/src/lib.rs` | 63 | this file: the reading path, the modules, the re-exports |
+//! | `nn/src/lib.rs` | 62 | this file: the reading path, the modules, the re-exports |
 //! | `nn/src/float.rs` | 28 | [`Float`]: `f32` or `f64` |
 //! | `nn/src/storage.rs` | 36 | where a matrix's numbers live: [`Values`], [`Buffer`], [`Inline`] |
 //! | `nn/src/inline.rs` | 7 | when a network is inline ([`INLINE_BYTES`], [`CHUNK`]) |
@@ -52,7 +52,7 @@
 //! | `nn/src/loss.rs` | 77 | the losses and their `δ = ∂L/∂z` ([`Loss`]) |
 //! | `nn/src/optim.rs` | 68 | [`Optimizer`] and [`Sgd`] |
 //! | `nn/src/train.rs` | 100 | [`Trainer::step`] and the reduction seam, [`Reduce`] |
-//! | `nn/src/error.rs` | 40 | [`Error`] |
+//! | `nn/src/error.rs` | 42 | [`Error`] |
 //!
 //! Every other file is a module a reader can skip: `kernel` (the fast products), `heap`
 //! (storage for large networks), `adam`, `fit` (the minibatch loop), `eval`, `summary`,

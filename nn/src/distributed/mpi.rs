@@ -3,6 +3,7 @@ use super::agree::{agree, fingerprint, share, weights};
 use super::Group;
 use crate::error::ensure;
 use crate::{DefaultReduce, Error, Float, Model, Reduce, Sums};
+use core::cell::RefCell;
 use core::fmt;
 use core::ops::Range;
 use mpi::collective::SystemOperation;
@@ -38,6 +39,10 @@ pub struct Mpi<R = DefaultReduce> {
     world: SimpleCommunicator,
     /// How each process computes its share of a batch.
     pub within: R,
+    /// The gradient as sent and as summed, kept from step to step so that a step allocates
+    /// nothing after the first: for `f32` networks, and for `f64` ones.
+    f32s: RefCell<[Vec<f32>; 2]>,
+    f64s: RefCell<[Vec<f64>; 2]>,
 }
 
 impl Mpi {
@@ -59,7 +64,12 @@ impl<R: Reduce> Mpi<R> {
     /// # Errors
     /// As [`Mpi::new`].
     pub fn with<N: Model>(world: SimpleCommunicator, net: &N, within: R) -> Result<Self, Error> {
-        let mpi = Self { world, within };
+        let mpi = Self {
+            world,
+            within,
+            f32s: RefCell::default(),
+            f64s: RefCell::default(),
+        };
         let scalar = core::mem::size_of::<N::Scalar>() as u64;
         let declaration = N::ARCHITECTURE.bytes().map(u64::from).chain([scalar]);
         agree(&mpi, "network declarations", || fingerprint(declaration))?;
@@ -95,9 +105,9 @@ impl<R: Reduce> Reduce for Mpi<R> {
         // The gradient is summed in the network's own scalar type, into which both convert
         // exactly.
         if core::mem::size_of::<N::Scalar>() == 4 {
-            all_sum::<N, f32>(&self.world, grads, |x| x as f32, f64::from);
+            all_sum::<N, f32>(&self.world, grads, &self.f32s, |x| x as f32, f64::from);
         } else {
-            all_sum::<N, f64>(&self.world, grads, |x| x, |x| x);
+            all_sum::<N, f64>(&self.world, grads, &self.f64s, |x| x, |x| x);
         }
         let failure = || here.err().unwrap_or(Error::NonFinite("sample", 0, 0));
         ensure(totals[2] == 0.0, failure)?;
@@ -108,18 +118,29 @@ impl<R: Reduce> Reduce for Mpi<R> {
 }
 
 /// `grads` replaced by their sums over the processes of `world`, computed as values of type
-/// `E` (`to` and `from` convert).
+/// `E` (`to` and `from` convert) in `buffers`.
 fn all_sum<N: Model, E: Equivalence + Copy + Default>(
     world: &SimpleCommunicator,
     grads: &mut N,
+    buffers: &RefCell<[Vec<E>; 2]>,
     to: fn(f64) -> E,
     from: fn(E) -> f64,
 ) {
-    let send: Vec<E> = grads.params().flatten().map(|g| to(g.to_f64())).collect();
-    let mut sums = vec![E::default(); send.len()];
+    let [send, sums] = &mut *buffers.borrow_mut();
+    send.clear();
+    // Tensor by tensor, so that each copy is a loop over a slice.
+    for tensor in grads.params() {
+        send.extend(tensor.iter().map(|g| to(g.to_f64())));
+    }
+    sums.resize(send.len(), E::default());
     world.all_reduce_into(&send[..], &mut sums[..], SystemOperation::sum());
-    let pairs = grads.params_mut().flatten().zip(sums);
-    pairs.for_each(|(g, sum)| *g = N::Scalar::cast(from(sum)));
+    let mut sums = &sums[..];
+    for tensor in grads.params_mut() {
+        let (these, rest) = sums.split_at(tensor.len());
+        let pairs = tensor.iter_mut().zip(these);
+        pairs.for_each(|(g, &sum)| *g = N::Scalar::cast(from(sum)));
+        sums = rest;
+    }
 }
 
 impl<R: Reduce> Group for Mpi<R> {
