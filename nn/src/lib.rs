@@ -56,11 +56,13 @@
 //!
 //! Every other file is a module a reader can skip: `kernel` (the fast products), `heap`
 //! (storage for large networks), `adam`, `fit` (the minibatch loop), `eval`, `summary`,
-//! `parallel`, `io` and `layout` (files), `data`, `quant` (int8), and in the macro `embed`,
+//! `parallel`, `io` and `layout` (files), `data`, `quant` (int8), `distributed` (processes,
+//! and checkpoints in `fit`), and in the macro `embed`,
 //! `docs` and `cost`. Two seams show where other hardware takes over: every product of a
 //! layer is one call of [`gemm`] (plain nalgebra here, SIMD and blocked kernels in `kernel`,
 //! a GPU next), and a training step hands its gradient sums to one [`Reduce`] (nothing to do
-//! in one process, [`Local`]; threads with `parallel`; an all-reduce across processes next).
+//! in one process, [`Local`]; threads with `parallel`; an MPI all-reduce across processes
+//! with `distributed`, `nn::distributed::Mpi`).
 //! `docs/how-it-works.md` walks the path file by file.
 //!
 //! # Features
@@ -69,6 +71,8 @@
 //! - `alloc`: [`to_bytes`] and [`from_bytes`] without `std`.
 //! - `parallel`: data-parallel training, a large minibatch's gradient summed over shards on
 //!   rayon's threads.
+//! - `distributed`: data-parallel training across the processes of an MPI job
+//!   (`nn::distributed::Mpi`; needs Open MPI, and `libclang` to build its bindings).
 //!
 //! Without the default features the crate is `#![no_std]` and needs no allocator: inline
 //! networks, forward, backward, losses, optimizers and [`Trainer::step`] allocate nothing.

@@ -15,8 +15,8 @@ const PARALLEL_MACS: usize = 200_000;
 /// A batch of at least 200 000 multiply-adds of forward pass is split into one shard per
 /// rayon thread; each thread maps its shard into a gradient buffer of its own (the backward
 /// pass in matrices of `CHUNK` columns), and the buffers are added in order (the reduce, which
-/// a cluster would run as an all-reduce), so the result does not depend on scheduling, only
-/// on the number of threads. Smaller batches stay on this thread.
+/// `nn::distributed::Mpi` runs across processes as an all-reduce), so the result does not
+/// depend on scheduling, only on the number of threads. Smaller batches stay on this thread.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Threads;
 

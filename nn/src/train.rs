@@ -122,8 +122,9 @@ pub struct Sums {
 /// gradient of any range of the batch's samples to a buffer shaped like the network and
 /// returns their [`Sums`]; whatever the reduction, the step then divides by the number of
 /// samples and steps the optimizer. [`Local`] computes the whole batch here; `nn::Threads`
-/// (feature `parallel`) computes shards on rayon's threads and adds them up; across
-/// processes, a reduction would compute this process's share and all-reduce the sums.
+/// (feature `parallel`) computes shards on rayon's threads and adds them up;
+/// `nn::distributed::Mpi` (feature `distributed`) computes this process's share of the batch
+/// and all-reduces the sums across the processes of an MPI job.
 ///
 /// A reduction of your own, here one that computes a batch in two halves, each into a buffer
 /// of its own, and adds them (what `Threads` does on two threads):

@@ -9,6 +9,19 @@ impl<N: Model, Opt, L: Copy, R: Reduce + Group> Trainer<N, Opt, L, R> {
     /// Measures `net` on `data` with the trainer's loss, as [`evaluate`] does; when many
     /// processes train together (see [`Group`]), each measures its share of `data` and they
     /// add up their totals, so that all get the same figures.
+    ///
+    /// ```
+    /// use nn::prelude::*;
+    /// use nn::{BinaryCrossEntropy, Sgd, Trainer};
+    ///
+    /// network! { struct Net < 2 => 1 sigmoid > }
+    /// let net = Net::new(0);
+    /// let xs = [[0.0, 1.0], [1.0, 0.0]].map(SVector::from);
+    /// let ys = [[1.0], [0.0]].map(SVector::from);
+    /// let trainer = Trainer::new(Sgd::new(0.1, 0.0), BinaryCrossEntropy);
+    /// let here = trainer.evaluate(&net, (&xs, &ys));
+    /// assert_eq!(here, nn::evaluate(&net, (&xs, &ys), BinaryCrossEntropy));
+    /// ```
     pub fn evaluate<const I: usize, const O: usize>(
         &self,
         net: &N,

@@ -1,5 +1,5 @@
 //! Training on many processes: what the training loop asks of the processes a reduction spans
-//! ([`Group`]: one, or many that agree), and with the `distributed` feature, [`Mpi`], the
+//! ([`Group`]: one, or many that agree), and with the `distributed` feature, `Mpi`, the
 //! reduction that all-reduces a step's gradient sums across the processes of an MPI job.
 //!
 //! Every process holds the same network and the whole data set, and shuffles it with the same
@@ -29,7 +29,40 @@ pub(crate) use agree::{agree, digest, resumed_at};
 /// The loop checks that all processes train the same data with the same settings, evaluates a
 /// share of the data on each process and sums the totals, and leaves files and the progress
 /// bar to process 0. A reduction of your own says it spans one process with an empty
-/// `impl Group for Mine {}`.
+/// `impl Group for Mine {}`:
+///
+/// ```
+/// use core::ops::Range;
+/// use nn::distributed::Group;
+/// use nn::prelude::*;
+/// use nn::{Error, Fit, Local, Mse, Reduce, Sgd, Sums, Trainer};
+///
+/// /// `Local`, counting its calls.
+/// #[derive(Default)]
+/// struct Counting(std::sync::atomic::AtomicUsize);
+/// impl Reduce for Counting {
+///     fn reduce<N: Model>(
+///         &self,
+///         len: usize,
+///         grads: &mut N,
+///         local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
+///     ) -> Result<Sums, Error> {
+///         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///         Local.reduce(len, grads, local)
+///     }
+/// }
+/// impl Group for Counting {}
+///
+/// network! { struct Net < 1 => 1 linear > }
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::from);
+/// let mut net = Net::new(0);
+/// let mut trainer = Trainer::reducing(Sgd::new(0.1, 0.0), Mse, Counting::default());
+/// let fit = Fit { epochs: 4, batch_size: 2, quiet: true, ..Fit::default() };
+/// trainer.fit(&mut net, (&xs, &xs), None, &fit)?;
+/// assert_eq!(trainer.reduce.0.into_inner(), 8); // 2 steps an epoch
+/// assert_eq!((Local.rank(), Local.size()), (0, 1));
+/// # Ok::<(), Error>(())
+/// ```
 pub trait Group {
     /// This process's number, from 0 to [`Group::size`] - 1.
     fn rank(&self) -> usize {

@@ -15,7 +15,7 @@ use mpi::traits::{Communicator, CommunicatorCollectives};
 /// of the minibatch (with `within`, on threads with `parallel`), and `MPI_Allreduce` adds the
 /// gradients, losses and sample counts, so every process steps the same.
 ///
-/// ```no_run
+/// ```
 /// use nn::distributed::{bindings, Mpi};
 /// use nn::prelude::*;
 /// use nn::{Adam, CrossEntropy, Fit, Trainer};
@@ -26,15 +26,17 @@ use mpi::traits::{Communicator, CommunicatorCollectives};
 /// let mut net = Net::new(0); // the same seed on every process
 /// let mpi = Mpi::new(universe.world(), &net)?;
 /// let mut trainer = Trainer::reducing(Adam::new(0.01), CrossEntropy, mpi);
-/// # let (xs, ys) = (vec![SVector::zeros(); 8], vec![SVector::zeros(); 8]);
-/// let fit = Fit { epochs: 10, batch_size: 32, ..Fit::default() };
-/// trainer.fit(&mut net, (&xs, &ys), None, &fit)?;
+/// let xs: Vec<_> = (0..90).map(|i| SVector::from_fn(|k, _| ((i + k) % 3) as f32)).collect();
+/// let ys: Vec<_> = (0..90).map(|i| SVector::from_fn(|k, _| f32::from(k == i % 3))).collect();
+/// let fit = Fit { epochs: 10, batch_size: 32, quiet: true, ..Fit::default() };
+/// let history = trainer.fit(&mut net, (&xs, &ys), None, &fit)?;
+/// assert_eq!(history.train.len(), 10);
 /// # Ok(())
 /// # }
 /// ```
 ///
-/// Run it with `mpirun -n 2 PROGRAM`: the ranks end with the same weights, which process 0
-/// alone saves.
+/// Run alone, it is one process of one; run with `mpirun -n 2 PROGRAM`, the two processes
+/// end with the same weights.
 pub struct Mpi<R = DefaultReduce> {
     world: SimpleCommunicator,
     /// How each process computes its share of a batch.

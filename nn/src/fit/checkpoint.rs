@@ -19,7 +19,35 @@ use std::path::Path;
 /// An optimizer whose state a checkpoint holds, so that a resumed run steps as the
 /// uninterrupted one would: [`Sgd`]'s velocity, [`Adam`]'s moments and step count.
 /// [`Trainer::fit`] needs it; an optimizer of your own implements it, if it has no state with
-/// an empty `impl State<Net> for Mine {}`.
+/// an empty `impl State<Net> for Mine {}`:
+///
+/// ```
+/// use nn::prelude::*;
+/// use nn::{Error, Fit, Mse, Optimizer, State, Trainer};
+///
+/// network! { struct Net < 1 => 1 linear > }
+///
+/// /// Plain gradient descent, with no state.
+/// struct Descent(f32);
+/// impl Optimizer<Net> for Descent {
+///     fn step(&mut self, net: &mut Net, grads: &Net) -> Result<(), Error> {
+///         for (w, g) in net.params_mut().zip(grads.params()) {
+///             w.iter_mut().zip(g).for_each(|(w, g)| *w -= self.0 * g);
+///         }
+///         Ok(())
+///     }
+/// }
+/// impl State<Net> for Descent {}
+///
+/// let xs = [[0.0], [1.0], [2.0]].map(SVector::from);
+/// let ys = [[1.0], [3.0], [5.0]].map(SVector::from);
+/// let mut net = Net::new(0);
+/// let mut trainer = Trainer::new(Descent(0.1), Mse);
+/// let fit = Fit { epochs: 300, batch_size: 3, quiet: true, ..Fit::default() };
+/// trainer.fit(&mut net, (&xs, &ys), None, &fit)?;
+/// assert!((net.forward(&SVector::from([3.0]))[0] - 7.0).abs() < 0.05);
+/// # Ok::<(), Error>(())
+/// ```
 pub trait State<N> {
     /// Its buffers shaped like the network.
     fn buffers(&mut self) -> Vec<&mut N> {
