@@ -99,6 +99,38 @@ fn adamw_resumes_bit_for_bit() {
     resumes_exactly(|| Adam::adamw(0.01, 0.1));
 }
 
+/// Plain gradient descent: an optimizer of the user's, with no state.
+struct Descent;
+
+impl Optimizer<Net> for Descent {
+    fn step(&mut self, net: &mut Net, grads: &Net) -> Result<(), Error> {
+        for (w, g) in net.params_mut().zip(grads.params()) {
+            w.iter_mut().zip(g).for_each(|(w, g)| *w -= 0.1 * g);
+        }
+        Ok(())
+    }
+}
+
+impl State<Net> for Descent {}
+
+#[test]
+fn an_optimizer_without_state_resumes_and_stores_none() {
+    resumes_exactly(|| Descent);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("descent.ckpt");
+    let fit = Fit {
+        epochs: 3,
+        patience: None,
+        ..settings(&path)
+    };
+    train(Descent, &fit, None).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    // The counters, the history (3 epochs, with validation) and two networks: nothing more.
+    let expected = 5 + 2 * 3 * 2 + 2 * Net::PARAMS;
+    assert_eq!(file.tensor("state").unwrap().shape(), [expected]);
+}
+
 #[test]
 fn a_finished_run_started_again_returns_at_once_with_its_result() {
     let dir = tempfile::tempdir().unwrap();

@@ -61,7 +61,14 @@ fn main() {
     let program = std::env::current_exe().expect("the test's own path");
     for n in ["2", "3"] {
         let mut mpirun = Command::new("mpirun");
-        mpirun.args(["--allow-run-as-root", "--oversubscribe", "-n", n]);
+        mpirun.args([
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "--timeout",
+            "300",
+            "-n",
+            n,
+        ]);
         let status = match mpirun.arg(&program).arg("--rank").status() {
             Err(e) if std::env::var_os("CI").is_none() => {
                 return println!("skipped: no mpirun here ({e}); install openmpi-bin");
@@ -83,6 +90,7 @@ fn ranks() {
     differences_are_errors_everywhere(&world);
     a_nan_in_one_share_is_an_error_everywhere(&world);
     a_resumed_run_ends_as_one_never_stopped(&world);
+    a_checkpoint_one_process_misses_is_an_error_everywhere(&world);
     println!("process {} of {}: ok", world.rank(), world.size());
 }
 
@@ -224,4 +232,26 @@ fn a_resumed_run_ends_as_one_never_stopped(world: &SimpleCommunicator) {
     assert_eq!(resumed, expected);
     assert_eq!(history, expected_history);
     same_everywhere(world, &resumed);
+}
+
+fn a_checkpoint_one_process_misses_is_an_error_everywhere(world: &SimpleCommunicator) {
+    // Each process's own path, as on machines that share no file system: only process 0
+    // finds a checkpoint.
+    let name = format!("seen-by-0-{}-{}.ckpt", world.size(), world.rank());
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_file(&path);
+    let with_checkpoint = Fit {
+        checkpoint: Some(path.clone()),
+        ..settings()
+    };
+    if world.rank() == 0 {
+        let one_epoch = Fit {
+            epochs: 1,
+            ..with_checkpoint.clone()
+        };
+        fit(None, Adam::new(0.01), &one_epoch, None).unwrap();
+    }
+    world.barrier();
+    let error = fit(Some(world), Adam::new(0.01), &with_checkpoint, None).unwrap_err();
+    assert_eq!(error, Error::Ranks("checkpoints"));
 }

@@ -171,13 +171,19 @@ where
             best_loss: f64::MAX,
             history: History::default(),
         };
-        if let Some(path) = fit.checkpoint.as_ref().filter(|path| path.exists()) {
-            let resumed = Progress::load(path, net, self);
+        if let Some(path) = &fit.checkpoint {
+            // Every process takes part in the agreement, also one that finds no file.
+            let resumed = path.exists().then(|| Progress::load(path, net, self));
             let at = |p: &Progress<N>| resumed_at(p.epochs, net);
-            agree(&self.reduce, "checkpoints", || {
-                resumed.as_ref().map_or(u64::MAX, at)
-            })?;
-            progress = resumed?;
+            let state = || {
+                resumed
+                    .as_ref()
+                    .map_or(0, |r| r.as_ref().map_or(u64::MAX, at))
+            };
+            agree(&self.reduce, "checkpoints", state)?;
+            if let Some(resumed) = resumed {
+                progress = resumed?;
+            }
         }
         let root = self.reduce.rank() == 0;
         // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
