@@ -86,10 +86,14 @@ impl<const I: usize, const H: usize, const O: usize> Arrays<I, H, O> {
 
     /// The output probabilities: sigmoid for one output, else softmax.
     fn forward(&self, x: &[f32; I]) -> [f32; O] {
-        let h = self.hidden(x);
+        self.output(&self.hidden(x))
+    }
+
+    /// The output probabilities of the hidden layer's values `h`.
+    fn output(&self, h: &[f32; H]) -> [f32; O] {
         let mut z = self.b2;
         for (z, w) in z.iter_mut().zip(&self.w2) {
-            for (w, h) in w.iter().zip(&h) {
+            for (w, h) in w.iter().zip(h) {
                 *z += w * h;
             }
         }
@@ -123,7 +127,9 @@ impl<const I: usize, const H: usize, const O: usize> Arrays<I, H, O> {
             relu: self.relu,
         };
         for (x, y) in xs.iter().zip(ys) {
-            let (h, p) = (self.hidden(x), self.forward(x));
+            // Each layer once: the hidden values, then the output from them.
+            let h = self.hidden(x);
+            let p = self.output(&h);
             let d2: [f32; O] = std::array::from_fn(|o| p[o] - y[o]);
             for o in 0..O {
                 g.b2[o] += d2[o];

@@ -8,6 +8,9 @@
 //! echo "0,0,5,13,9,1,0,0,..." | cargo run --release --example classify -- -   # 64 pixels a line
 //! ```
 use nn::prelude::*;
+use std::process::ExitCode;
+
+mod common;
 
 network! {
     /// The digits classifier of `examples/digits.rs`; it takes raw pixel counts (0 to 16).
@@ -30,8 +33,12 @@ struct Args {
     count: usize,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> ExitCode {
     let args = <Args as clap::Parser>::parse();
+    common::report(|| run(&args))
+}
+
+fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let lines: Vec<String> = match args.input.as_str() {
         "-" => std::io::stdin().lines().collect::<Result<_, _>>()?,
         path => std::fs::read_to_string(path)?

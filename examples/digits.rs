@@ -15,7 +15,9 @@ use nn::data::{Scaler, Table};
 use nn::prelude::*;
 use nn::{Adam, CrossEntropy, Fit, Metrics, Trainer};
 use plotters::prelude::*;
-use std::{error::Error, path::PathBuf, time::Instant};
+use std::{error::Error, path::PathBuf, process::ExitCode, time::Instant};
+
+mod common;
 
 network! {
     /// Classifies 8×8 images of handwritten digits (pixel counts 0 to 16, row by row).
@@ -46,8 +48,12 @@ struct Args {
     quiet: bool,
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> ExitCode {
     let args = Args::parse();
+    common::report(|| run(&args))
+}
+
+fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/digits.csv");
     let table = Table::read_csv(path, "digit")?;
     let (train, test) = table.split(0.2, args.seed)?;

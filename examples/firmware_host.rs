@@ -8,6 +8,7 @@
 //!
 //! `float` is the default firmware, `int8` its `--features int8` build, `large` its
 //! `--features int8,large` build.
+use clap::{Parser, ValueEnum};
 use nn::prelude::*;
 
 #[path = "firmware/src/demo.rs"]
@@ -41,13 +42,32 @@ impl std::fmt::Write for Stdout {
     }
 }
 
+/// Which firmware's numbers to print.
+#[derive(Clone, Copy, ValueEnum)]
+enum Build {
+    /// The default firmware: the float model, and 200 Adam steps.
+    Float,
+    /// `--features int8`: the quantized model.
+    Int8,
+    /// `--features int8,large`: both quantized models.
+    Large,
+}
+
+/// Prints what the firmware of `examples/firmware` prints, computed on the host.
+#[derive(Parser)]
+struct Args {
+    /// The firmware build.
+    #[arg(value_enum, default_value = "float")]
+    build: Build,
+}
+
 fn main() -> std::fmt::Result {
-    match std::env::args().nth(1).as_deref() {
-        Some("int8") => demo::int8(&Digits::INT8, &mut Stdout),
-        Some("large") => {
+    match Args::parse().build {
+        Build::Int8 => demo::int8(&Digits::INT8, &mut Stdout),
+        Build::Large => {
             demo::int8(&Digits::INT8, &mut Stdout)?;
             demo::int8(&LARGE, &mut Stdout)
         }
-        _ => demo::run(&Digits::TRAINED, &mut Stdout),
+        Build::Float => demo::run(&Digits::TRAINED, &mut Stdout),
     }
 }

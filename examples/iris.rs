@@ -4,29 +4,51 @@
 //! that it takes raw measurements, save it.
 //!
 //! ```text
-//! cargo run --release --example iris
+//! cargo run --release --example iris -- [--seed N] [--data FILE]
 //! ```
+use clap::Parser;
 use nn::data::{Scaler, Table};
 use nn::prelude::*;
 use nn::{Adam, CrossEntropy, Fit, Trainer};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod common;
 
 network! {
     /// Tells three kinds of iris apart from four measurements (cm).
     pub struct Iris < 4 => 16 relu => 3 softmax >
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let table = Table::read_csv("examples/data/iris.csv", "species")?;
-    let (train, test) = table.split(0.2, 0)?; // 20% of each class to test
+/// Trains an iris classifier and saves it to `target/iris.safetensors`.
+#[derive(Parser)]
+struct Args {
+    /// The seed of the split, the initial weights and the shuffles.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// A CSV file with a header, four measurements and a `species` column (0, 1 or 2).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/iris.csv"))]
+    data: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    common::report(|| run(&args))
+}
+
+fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let table = Table::read_csv(&args.data, "species")?;
+    let (train, test) = table.split(0.2, args.seed)?; // 20% of each class to test
     let scaler = Scaler::fit(&train)?; // the training part's means and deviations
     let (x, y) = scaler.apply(&train).data()?; // inputs, one-hot targets
     let (test_x, test_y) = scaler.apply(&test).data()?;
 
-    let mut net = Iris::new(0);
+    let mut net = Iris::new(args.seed);
     let mut trainer = Trainer::new(Adam::new(0.01), CrossEntropy);
     let fit = Fit {
         epochs: 300,
         batch_size: 16,
+        seed: args.seed,
         validation_split: 0.2,
         patience: Some(20),
         ..Fit::default()

@@ -12,10 +12,15 @@
 //! ```text
 //! cargo run --release --example quantize
 //! ```
+use clap::Parser;
 use nn::data::{Scaler, Table};
 use nn::prelude::*;
 use nn::{Adam, CrossEntropy, Fit, Trainer};
 use std::error::Error;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod common;
 
 network! {
     /// The digits classifier of `examples/digits.rs`.
@@ -69,7 +74,21 @@ fn accuracy(data: &Data, predict: impl Fn(&SVector<f32, 64>) -> SVector<f32, 10>
     right as f64 / data.0.len() as f64
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+/// Quantizes the digits classifier to int8 over five splits, and saves the quantized models.
+#[derive(Parser)]
+struct Args {
+    /// Where to write digits-int8.safetensors and digits-large-int8.safetensors (the firmware
+    /// embeds the copies in `examples/models/`: copy them there to replace them).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/models"))]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    common::report(|| run(&args))
+}
+
+fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     println!(
         "seed  float   int8    (test accuracy, {} parameters)",
         Digits::PARAMS
@@ -91,8 +110,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         int8 - float
     );
 
-    let out = concat!(env!("CARGO_MANIFEST_DIR"), "/target/models");
-    std::fs::create_dir_all(out)?;
+    let out = args.out.display();
+    std::fs::create_dir_all(&args.out)?;
     let (train_part, test) = split(0)?;
     let (images, test_data): (Data, Data) = (train_part.data()?, test.data()?);
     let small = nn::quantize(&Digits::TRAINED, &images.0)?;
@@ -109,7 +128,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         100.0 * params as f64 / Digits::BYTES as f64,
         Digits::BYTES,
     );
-    nn::save(&small, format!("{out}/digits-int8.safetensors"))?;
+    nn::save(&small, args.out.join("digits-int8.safetensors"))?;
 
     let large: Large = train(0, &train_part)?;
     let quantized = nn::quantize(&large, &images.0)?;
@@ -124,7 +143,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         Large::BYTES,
         int8 * 100.0,
     );
-    nn::save(&quantized, format!("{out}/digits-large-int8.safetensors"))?;
+    nn::save(&quantized, args.out.join("digits-large-int8.safetensors"))?;
     println!("saved digits-int8.safetensors and digits-large-int8.safetensors to {out}");
     Ok(())
 }

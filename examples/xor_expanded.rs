@@ -83,7 +83,12 @@ mod generated {
     nn::network! { pub struct Xor < 2 => 4 relu => 1 sigmoid > }
 }
 
+/// Checks that the hand-written expansion of the XOR network computes what `network!` writes.
+#[derive(clap::Parser)]
+struct Args {}
+
 fn main() {
+    <Args as clap::Parser>::parse();
     let (by_hand, by_macro) = (Xor::new(7), generated::Xor::new(7));
     let x = SMatrix::<f32, 2, 4>::from_column_slice(&[0., 0., 0., 1., 1., 0., 1., 1.]);
     let y = SMatrix::<f32, 1, 4>::from_column_slice(&[0., 1., 1., 0.]);
