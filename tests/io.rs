@@ -463,3 +463,19 @@ fn a_layouts_longest_file_counts_each_dtype_at_its_width() {
     let file = std::fs::read("tests/fixtures/torch_layout.safetensors").expect("a fixture");
     assert!(f16.read(&file).is_err());
 }
+
+/// A saved model gets the mode `File::create` gives (0666 less the umask), not the 0600 of a
+/// temporary file: others can read it if they can read the user's other files.
+#[cfg(unix)]
+#[test]
+fn a_saved_file_has_ordinary_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    std::fs::File::create(&plain).unwrap();
+    let model = dir.path().join("model.safetensors");
+    nn::save(&Xor::new(0), &model).unwrap();
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode();
+    assert_eq!(mode(&model) & 0o777, mode(&plain) & 0o777);
+    assert_ne!(mode(&model) & 0o777, 0o600, "the umask here would hide the difference");
+}

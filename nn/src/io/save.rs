@@ -243,8 +243,12 @@ pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
     };
+    let mut temporary = tempfile::Builder::new();
+    // The mode `File::create` gives (0666 less the umask), not a temporary file's 0600.
+    #[cfg(unix)]
+    temporary.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let write = || {
-        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        let mut file = temporary.tempfile_in(dir)?;
         file.write_all(bytes)?;
         file.as_file().sync_all()?;
         file.persist(path)?;
