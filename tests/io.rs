@@ -201,16 +201,24 @@ fn missing_extra_and_non_finite_tensors_are_named() {
 #[test]
 fn hostile_bytes_give_errors_not_panics() {
     let good = nn::to_bytes(&Xor::new(1)).expect("serialise");
-    // A header that claims gigabytes.
+    // A header that claims more bytes than follow: not safetensors at all (the first 8 bytes
+    // of a text file, say), and said so, with the numbers.
     let mut huge = good.clone();
     huge[..8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    let Err(Error::Load(LoadError::Format(why))) = nn::from_bytes::<Xor>(&huge) else {
+        panic!("a header longer than the file is not safetensors");
+    };
+    assert!(why.contains("1099511627776 bytes"), "{why}");
+    let error = nn::from_bytes::<Xor>(b"# not a model\n")
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with("not a safetensors file: "), "{error}");
+    // A header that fits in the file but is longer than any of this network's can be.
+    let mut long = 100_000u64.to_le_bytes().to_vec();
+    long.resize(8 + 100_000, b' ');
     assert!(matches!(
-        nn::from_bytes::<Xor>(&huge),
-        Err(Error::Load(LoadError::TooLong(
-            "header",
-            _,
-            1_099_511_627_776
-        )))
+        nn::from_bytes::<Xor>(&long),
+        Err(Error::Load(LoadError::TooLong("header", _, 100_000)))
     ));
     for len in 0..good.len() {
         assert!(
@@ -477,5 +485,9 @@ fn a_saved_file_has_ordinary_permissions() {
     nn::save(&Xor::new(0), &model).unwrap();
     let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode();
     assert_eq!(mode(&model) & 0o777, mode(&plain) & 0o777);
-    assert_ne!(mode(&model) & 0o777, 0o600, "the umask here would hide the difference");
+    assert_ne!(
+        mode(&model) & 0o777,
+        0o600,
+        "the umask here would hide the difference"
+    );
 }

@@ -72,7 +72,11 @@ impl Layout {
         let header = bytes.get(..8).and_then(|n| n.try_into().ok());
         let header = header.map_or(0, u64::from_le_bytes);
         let most = self.max_header();
-        if header > most as u64 {
+        let rest = bytes.len().saturating_sub(8) as u64;
+        if header > rest {
+            let why = format!("its first 8 bytes give a header of {header} bytes, {rest} follow");
+            return Err(LoadError::Format(why));
+        } else if header > most as u64 {
             let found = usize::try_from(header).unwrap_or(usize::MAX);
             return Err(LoadError::TooLong("header", most, found));
         }
