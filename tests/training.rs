@@ -177,6 +177,21 @@ fn bad_input_is_an_error() {
 }
 
 #[test]
+fn the_default_fit_trains_one_epoch_as_keras_does() {
+    let (xs, ys) = xor_data();
+    let mut net = Xor::new(0);
+    let mut trainer = Trainer::new(Adam::new(0.01), BinaryCrossEntropy);
+    let fit = nn::Fit {
+        quiet: true,
+        ..nn::Fit::default()
+    };
+    let history = trainer.fit(&mut net, (&xs, &ys), None, &fit).unwrap();
+    assert_eq!(history.train.len(), 1);
+    assert_eq!(trainer.optimizer.t, 1, "one minibatch of up to 32 samples");
+    assert_ne!(net, Xor::new(0));
+}
+
+#[test]
 fn nan_in_an_input_stops_training_and_keeps_the_weights() {
     let (mut xs, ys) = xor_data();
     xs.extend(vec![SVector::from([0.0, 0.0]); 4]);

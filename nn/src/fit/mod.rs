@@ -16,13 +16,18 @@ use crate::{Data, Error, Float, Loss, Model, Network, Optimizer, Reduce, Trainer
 use checkpoint::Progress;
 
 /// The settings of [`Trainer::fit`], like the arguments of Keras's `fit`:
-/// `Fit { epochs: 100, batch_size: 32, ..Fit::default() }` (the default trains no epochs and
-/// has no batch size: set both).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// `Fit { epochs: 100, batch_size: 32, ..Fit::default() }`. The defaults are Keras's: one
+/// epoch of minibatches of 32, no validation, no early stopping, a progress bar.
+///
+/// ```
+/// let fit = nn::Fit::default();
+/// assert_eq!((fit.epochs, fit.batch_size, fit.patience), (1, 32, None));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
 pub struct Fit {
-    /// The most passes over the training data.
+    /// The most passes over the training data (1 by default).
     pub epochs: usize,
-    /// Samples per optimizer step (the last batch of an epoch may be smaller).
+    /// Samples per optimizer step (the last batch of an epoch may be smaller; 32 by default).
     pub batch_size: usize,
     /// Seeds the shuffle of every epoch: the same seed gives the same result (with the
     /// `parallel` feature, on the same number of threads).
@@ -47,6 +52,21 @@ pub struct Fit {
     /// started again with it returns at once): remove it to train anew. Every process needs
     /// it at the same path (a file system they share).
     pub checkpoint: Option<std::path::PathBuf>,
+}
+
+impl Default for Fit {
+    fn default() -> Self {
+        Self {
+            epochs: 1,
+            batch_size: 32,
+            seed: 0,
+            patience: None,
+            min_delta: 0.0,
+            validation_split: 0.0,
+            quiet: false,
+            checkpoint: None,
+        }
+    }
 }
 
 /// What [`Trainer::fit`] measured after every epoch.
