@@ -2,7 +2,12 @@
 use core::fmt;
 
 /// Everything that can go wrong in training and io, as variants a caller can match.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// With `std`, its `Debug` form is its message, so that a `main` returning `Result<_, Error>`
+/// (or `Box<dyn Error>`) prints "Error: line 2: 14 fields, the header has 5"; match on the
+/// variants to tell errors apart.
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(not(feature = "std"), derive(Debug))]
 pub enum Error {
     /// Training was given no samples.
     EmptyData,

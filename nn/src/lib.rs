@@ -52,7 +52,7 @@
 //! | `nn/src/loss.rs` | 77 | the losses and their `δ = ∂L/∂z` ([`Loss`]) |
 //! | `nn/src/optim.rs` | 68 | [`Optimizer`] and [`Sgd`] |
 //! | `nn/src/train.rs` | 100 | [`Trainer::step`] and the reduction seam, [`Reduce`] |
-//! | `nn/src/error.rs` | 42 | [`Error`] |
+//! | `nn/src/error.rs` | 43 | [`Error`] |
 //!
 //! Every other file is a module a reader can skip: `kernel` (the fast products), `heap`
 //! (storage for large networks), `adam`, `fit` (the minibatch loop), `eval`, `summary`,

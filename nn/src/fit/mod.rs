@@ -293,6 +293,18 @@ pub(crate) fn hold_out<T: Float, const I: usize, const O: usize>(
     (train, validation)
 }
 
+/// The message, as `Display` writes it: what a `main` returning `Result<_, Error>` prints.
+///
+/// ```
+/// let error = nn::Error::LengthMismatch(4, 3);
+/// assert_eq!(format!("{error:?}"), "4 inputs but 3 targets");
+/// ```
+impl core::fmt::Debug for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(self, f)
+    }
+}
+
 impl Error {
     /// Places a [`Error::NonFinite`] at `epoch` and `batch`; other errors are unchanged.
     pub fn at(self, epoch: usize, batch: usize) -> Self {
