@@ -63,13 +63,37 @@ where
     assert!(history.expect("finite").validation[0].loss.is_finite());
     let thread = std::thread::current().id();
     let name = format!("nn-large-{}-{thread:?}.safetensors", N::PARAMS);
-    let path = std::env::temp_dir().join(name);
+    let path = std::env::temp_dir().join(&name);
     nn::save(&net, &path).expect("saved");
     let loaded: N = nn::load(&path).expect("loaded");
     std::fs::remove_file(&path).expect("removed");
     assert!(loaded == net, "the loaded network is the saved one");
     let copy = loaded.clone();
     assert!(copy.params().flatten().eq(net.params().flatten()));
+    // A checkpoint: one epoch, then a second resumed from it, is two epochs without one.
+    let checkpoint = std::env::temp_dir().join(format!("{name}.ckpt"));
+    let _ = std::fs::remove_file(&checkpoint);
+    let two = |checkpoint: Option<std::path::PathBuf>, epochs| Fit {
+        epochs,
+        checkpoint,
+        ..fit.clone()
+    };
+    let mut whole = net.clone();
+    let mut trainer = Trainer::new(Adam::new(1e-4), CrossEntropy);
+    trainer
+        .fit(&mut whole, (&xs, &ys), None, &two(None, 2))
+        .unwrap();
+    let mut resumed = net.clone();
+    for epochs in [1, 2] {
+        let mut trainer = Trainer::new(Adam::new(1e-4), CrossEntropy);
+        let fit = two(Some(checkpoint.clone()), epochs);
+        trainer.fit(&mut resumed, (&xs, &ys), None, &fit).unwrap();
+    }
+    std::fs::remove_file(&checkpoint).expect("removed");
+    assert!(
+        resumed == whole,
+        "resumed from a checkpoint, the same weights"
+    );
 }
 
 #[test]

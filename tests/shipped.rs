@@ -34,7 +34,10 @@ fn the_shipped_digits_model_is_what_the_digits_example_makes() {
     let validation = Some((&validation_x[..], &validation_y[..]));
     trainer.fit(&mut net, (&x, &y), validation, &fit).unwrap();
     scaler.fold_into(&mut net).unwrap();
-    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/models/digits.safetensors");
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/models/digits.safetensors"
+    );
     let shipped = std::fs::read(shipped).unwrap();
     assert!(
         nn::to_bytes(&net).unwrap() == shipped,
