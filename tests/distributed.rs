@@ -14,9 +14,11 @@
 //!
 //! Without `mpirun` on the machine it prints why and passes, unless `CI` is set.
 use core::ops::ControlFlow;
+use core::ops::Range;
 use nn::distributed::{bindings, Mpi};
 use nn::prelude::*;
-use nn::{Adam, CrossEntropy, Error, Fit, History, Local, Optimizer, Sgd, State, Trainer};
+use nn::{Adam, CrossEntropy, Error, Fit, History, Local, Optimizer, Reduce, Sgd, State, Sums};
+use nn::{Model, Trainer};
 use std::process::Command;
 
 use bindings::collective::SystemOperation;
@@ -91,6 +93,8 @@ fn ranks() {
     a_nan_in_one_share_is_an_error_everywhere(&world);
     a_resumed_run_ends_as_one_never_stopped(&world);
     a_checkpoint_one_process_misses_is_an_error_everywhere(&world);
+    a_split_within_each_process_composes(&world);
+    an_f64_network_sums_in_f64(&world);
     println!("process {} of {}: ok", world.rank(), world.size());
 }
 
@@ -254,4 +258,69 @@ fn a_checkpoint_one_process_misses_is_an_error_everywhere(world: &SimpleCommunic
     world.barrier();
     let error = fit(Some(world), Adam::new(0.01), &with_checkpoint, None).unwrap_err();
     assert_eq!(error, Error::Ranks("checkpoints"));
+}
+
+/// A reduction within one process that computes a batch in two halves, as `Threads` does on
+/// two threads.
+#[derive(Debug)]
+struct Halves;
+
+impl Reduce for Halves {
+    fn reduce<N: Model>(
+        &self,
+        len: usize,
+        grads: &mut N,
+        local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
+    ) -> Result<Sums, Error> {
+        let first = local(0..len / 2, grads)?;
+        let mut second_half = N::default();
+        let second = local(len / 2..len, &mut second_half)?;
+        let pairs = grads
+            .params_mut()
+            .flatten()
+            .zip(second_half.params().flatten());
+        pairs.for_each(|(g, h)| *g += *h);
+        let loss = first.loss + second.loss;
+        let samples = first.samples + second.samples;
+        Ok(Sums { loss, samples })
+    }
+}
+
+fn a_split_within_each_process_composes(world: &SimpleCommunicator) {
+    let (xs, ys) = data(90);
+    let mut net = Net::new(0);
+    let mut alone = net.clone();
+    let mpi = Mpi::with(world.duplicate(), &net, Halves).unwrap();
+    let debug = format!("{mpi:?}");
+    let place = format!("rank: {}, size: {}", world.rank(), world.size());
+    assert!(debug.contains(&place), "{debug}");
+    let mut trainer = Trainer::reducing(Sgd::new(0.1, 0.9), CrossEntropy, mpi);
+    let mut local = Trainer::reducing(Sgd::new(0.1, 0.9), CrossEntropy, Local);
+    for _ in 0..3 {
+        trainer.step(&mut net, (&xs, &ys)).unwrap();
+        local.step(&mut alone, (&xs, &ys)).unwrap();
+    }
+    let difference = difference(&net, &alone);
+    assert!(difference < 1e-6, "{difference} from one process");
+}
+
+network! { struct Wide: f64 < 4 => 16 tanh => 3 softmax > }
+
+/// An f64 network's gradient is summed in f64: within f64 rounding of one process's.
+fn an_f64_network_sums_in_f64(world: &SimpleCommunicator) {
+    let (xs, ys) = data(90);
+    let xs: Vec<SVector<f64, 4>> = xs.iter().map(|x| x.cast()).collect();
+    let ys: Vec<SVector<f64, 3>> = ys.iter().map(|y| y.cast()).collect();
+    let mut net = Wide::new(0);
+    let mut alone = net.clone();
+    let mpi = Mpi::new(world.duplicate(), &net).unwrap();
+    let mut trainer = Trainer::reducing(Adam::new(0.01), CrossEntropy, mpi);
+    let mut local = Trainer::reducing(Adam::new(0.01), CrossEntropy, Local);
+    for _ in 0..5 {
+        trainer.step(&mut net, (&xs, &ys)).unwrap();
+        local.step(&mut alone, (&xs, &ys)).unwrap();
+    }
+    let pairs = net.params().flatten().zip(alone.params().flatten());
+    let difference = pairs.fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    assert!(difference < 1e-12, "{difference} from one process");
 }
