@@ -43,7 +43,7 @@
 //! | `nn-macros/src/expand.rs` | 127 | the struct, the unrolled forward and backward chains |
 //! | `nn/src/lib.rs` | 62 | this file: the reading path, the modules, the re-exports |
 //! | `nn/src/float.rs` | 28 | [`Float`]: `f32` or `f64` |
-//! | `nn/src/storage.rs` | 36 | where a matrix's numbers live: [`Values`], [`Buffer`], [`Inline`] |
+//! | `nn/src/storage.rs` | 37 | where a matrix's numbers live: [`Values`], [`Buffer`], [`Inline`] |
 //! | `nn/src/inline.rs` | 7 | when a network is inline ([`INLINE_BYTES`], [`CHUNK`]) |
 //! | `nn/src/gemm.rs` | 49 | the products seam: [`gemm`] |
 //! | `nn/src/activation.rs` | 69 | `f` and `f'` side by side ([`Activation`]) |

@@ -11,6 +11,7 @@ use core::fmt::Debug;
 use nalgebra::SMatrix;
 
 /// `R×C` values of `T`, column by column, that nalgebra can view as a matrix.
+#[diagnostic::on_unimplemented(message = "expected {R} rows, a column per sample: `{Self}`")]
 pub trait Values<T: Float, const R: usize, const C: usize> {
     /// The values, column by column.
     fn values(&self) -> &[T];
