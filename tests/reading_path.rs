@@ -87,7 +87,7 @@ fn the_reading_path_is_under_1000_lines_and_the_docs_say_so() {
     let (files, reading, modules) = counts();
     assert!(reading < 1000, "the reading path has {reading} lines");
     // The modules' budget is 2000 (`scripts/loc.sh`); checkpoints (`nn/src/fit/checkpoint.rs`,
-    // 127 lines) took them past it, to 2135, and the trade proposed for them (int8 a budget of its
+    // 127 lines) took them past it, to 2139, and the trade proposed for them (int8 a budget of its
     // own, as the back ends have, or 2150 for the modules) is in `docs/how-it-works.md`
     // ("Budgets"). Until it is decided, the modules stay under 2150.
     assert!(modules < 2150, "the modules have {modules} lines");

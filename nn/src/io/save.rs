@@ -21,6 +21,10 @@ fn layout<N: Model>() -> Layout {
 
 /// What [`to_bytes`], [`from_bytes`], [`save`] and [`load`] store: a float network (every
 /// [`Model`]) or a quantized one ([`Int8`](crate::Int8)).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a network to save or load",
+    note = "name a type that `network!` declared, or its int8 form `nn::Quantized<Net>`"
+)]
 pub trait Saved: Sized {
     /// The tensors, dtypes and metadata its file holds.
     fn layout() -> Layout;
