@@ -110,7 +110,8 @@ fn train(args: &Args, world: &SimpleCommunicator) -> Result<(), Box<dyn Error>> 
     if root {
         let processes = world.size();
         let epochs = history.train.len();
-        println!("{processes} processes trained {epochs} epochs in {seconds:.2} s");
+        let plural = if processes == 1 { "" } else { "es" };
+        println!("{processes} process{plural} trained {epochs} epochs in {seconds:.2} s");
         println!(
             "test accuracy {:.2}% ({} images)",
             accuracy * 100.0,

@@ -89,14 +89,20 @@ where
     R: Reduce + Group,
 {
     /// Trains `net` on `train` for up to `fit.epochs` epochs of shuffled minibatches,
-    /// measuring both data sets after each epoch.
+    /// measuring both data sets after each epoch (with [`Trainer::evaluate`]). With
+    /// `fit.checkpoint`, it saves the whole state after every epoch and resumes from the file
+    /// if it exists. The optimizer must say what state a checkpoint holds ([`State`]), and
+    /// the reduction which processes it spans ([`Group`](crate::distributed::Group)): `nn`'s
+    /// own do.
     ///
     /// # Errors
     /// [`Error::EmptyData`] (also when `fit.validation_split` leaves no training sample),
     /// [`Error::LengthMismatch`] (for either data set), [`Error::ZeroBatch`] and
     /// [`Error::NonFinite`] for a NaN or infinity in the validation data, before training;
     /// [`Error::NonFinite`] naming the epoch and batch, with `net` holding its last good
-    /// weights.
+    /// weights; [`Error::Load`] or [`Error::Io`] for a checkpoint that does not load or
+    /// cannot be saved; [`Error::Ranks`] on every process when processes training together
+    /// differ in their data, settings or checkpoints.
     pub fn fit<const I: usize, const O: usize>(
         &mut self,
         net: &mut N,
