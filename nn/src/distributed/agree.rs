@@ -71,12 +71,10 @@ pub(crate) fn agree(
         return Ok(());
     }
     let value = value();
-    let high = (value >> 32) as f64;
-    let low = (value & 0xffff_ffff) as f64;
-    // The largest of each half, and of its negation: the smallest.
-    let mut extremes = [high, low, -high, -low];
+    // The largest fingerprint, and the largest of their complements: the smallest's.
+    let mut extremes = [value, !value];
     group.max(&mut extremes);
-    let same = extremes[0] == -extremes[2] && extremes[1] == -extremes[3];
+    let same = extremes[0] == !extremes[1];
     ensure(same, || Error::Ranks(what))
 }
 

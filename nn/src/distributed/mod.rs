@@ -77,8 +77,9 @@ pub trait Group {
     /// Replaces `values` by their sums over the processes, the same on every process.
     fn sum(&self, _values: &mut [f64]) {}
 
-    /// Replaces `values` by their maxima over the processes.
-    fn max(&self, _values: &mut [f64]) {}
+    /// Replaces `values` by their maxima over the processes: how they find out whether they
+    /// all hold the same fingerprint (the largest of `h` and of `!h`).
+    fn max(&self, _values: &mut [u64]) {}
 }
 
 impl Group for Local {}

@@ -80,7 +80,7 @@ impl<R: Reduce> Mpi<R> {
     }
 
     /// `values` replaced by their reduction with `op` over the processes.
-    fn all_reduce(&self, values: &mut [f64], op: SystemOperation) {
+    fn all_reduce<E: Equivalence + Copy>(&self, values: &mut [E], op: SystemOperation) {
         let send = values.to_vec();
         self.world.all_reduce_into(&send[..], values, op);
     }
@@ -158,7 +158,7 @@ impl<R: Reduce> Group for Mpi<R> {
         self.all_reduce(values, SystemOperation::sum());
     }
 
-    fn max(&self, values: &mut [f64]) {
+    fn max(&self, values: &mut [u64]) {
         self.all_reduce(values, SystemOperation::max());
     }
 }
