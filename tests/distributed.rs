@@ -258,6 +258,16 @@ fn a_checkpoint_one_process_misses_is_an_error_everywhere(world: &SimpleCommunic
     world.barrier();
     let error = fit(Some(world), Adam::new(0.01), &with_checkpoint, None).unwrap_err();
     assert_eq!(error, Error::Ranks("checkpoints"));
+    // Every process finds one, but of another epoch: process r's ran r + 1 epochs.
+    let _ = std::fs::remove_file(&path);
+    let epochs = Fit {
+        epochs: world.rank() as usize + 1,
+        ..with_checkpoint.clone()
+    };
+    fit(None, Adam::new(0.01), &epochs, None).unwrap();
+    world.barrier();
+    let error = fit(Some(world), Adam::new(0.01), &with_checkpoint, None).unwrap_err();
+    assert_eq!(error, Error::Ranks("checkpoints"));
 }
 
 /// A reduction within one process that computes a batch in two halves, as `Threads` does on
