@@ -37,6 +37,10 @@ use mpi::traits::{Communicator, CommunicatorCollectives};
 ///
 /// Run alone, it is one process of one; run with `mpirun -n 2 PROGRAM`, the two processes
 /// end with the same weights.
+///
+/// Every process must make the same calls in the same order: a `fit_with` callback that stops
+/// one process and not the others leaves them waiting for it (decide from the history, which
+/// is the same on all).
 pub struct Mpi<R = DefaultReduce> {
     world: SimpleCommunicator,
     /// How each process computes its share of a batch.
