@@ -101,6 +101,8 @@ pub mod data;
 pub mod distributed;
 #[cfg(feature = "std")]
 mod fit;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 mod heap;
 mod io;
 mod kernel;

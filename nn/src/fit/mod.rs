@@ -158,7 +158,6 @@ where
         N: Network<I, O>,
         L: Loss<N::Output>,
     {
-        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
         use rand::{seq::SliceRandom, SeedableRng};
         let group = &self.reduce;
         // All processes must train the same data with the same settings, or some would run
@@ -177,17 +176,7 @@ where
             }
             _ => (train, validation),
         };
-        for (x, y) in [Some(train), validation].into_iter().flatten() {
-            same_length(x, y)?;
-            ensure(!x.is_empty(), || Error::EmptyData)?;
-        }
-        if let Some((x, y)) = validation {
-            let inputs = x.iter().all(|v| finite(v.as_slice()));
-            let targets = y.iter().all(|v| finite(v.as_slice()));
-            ensure(inputs && targets, || {
-                Error::NonFinite("validation sample", 0, 0)
-            })?;
-        }
+        check(train, validation)?;
         let (xs, ys) = train;
         ensure(fit.batch_size > 0, || Error::ZeroBatch)?;
         let mut progress = Progress {
@@ -212,13 +201,7 @@ where
             }
         }
         let root = self.reduce.rank() == 0;
-        // Epochs on stderr, hidden when quiet or when stderr is not a terminal (indicatif).
-        let bar = ProgressBar::new(fit.epochs as u64);
-        if fit.quiet || !root {
-            bar.set_draw_target(ProgressDrawTarget::hidden());
-        }
-        let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
-        bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
+        let bar = progress_bar(fit, root);
         bar.set_position(progress.epochs as u64);
         let mut order: Vec<usize> = (0..xs.len()).collect();
         // The generator of a resumed run, as it was: the shuffles of the epochs run, drawn again.
@@ -276,6 +259,39 @@ where
         }
         Ok(progress.history)
     }
+}
+
+/// `Err` unless both data sets have as many targets as inputs and some samples, and the
+/// validation data is finite: what `fit` checks before training.
+pub(crate) fn check<T: Float, const I: usize, const O: usize>(
+    train: Data<'_, T, I, O>,
+    validation: Option<Data<'_, T, I, O>>,
+) -> Result<(), Error> {
+    for (x, y) in [Some(train), validation].into_iter().flatten() {
+        same_length(x, y)?;
+        ensure(!x.is_empty(), || Error::EmptyData)?;
+    }
+    let Some((x, y)) = validation else {
+        return Ok(());
+    };
+    let inputs = x.iter().all(|v| finite(v.as_slice()));
+    let targets = y.iter().all(|v| finite(v.as_slice()));
+    ensure(inputs && targets, || {
+        Error::NonFinite("validation sample", 0, 0)
+    })
+}
+
+/// The bar of `fit.epochs` epochs on stderr, hidden when quiet, when not `shown` or when
+/// stderr is not a terminal (indicatif).
+pub(crate) fn progress_bar(fit: &Fit, shown: bool) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = ProgressBar::new(fit.epochs as u64);
+    if fit.quiet || !shown {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let style = ProgressStyle::with_template("epoch {pos}/{len} {bar:30} {msg} ETA {eta}");
+    bar.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar
 }
 
 /// Splits `(xs, ys)` into a training part and, held out, `fraction` of the samples chosen with
