@@ -52,15 +52,19 @@ impl Place {
     }
 }
 
-/// The bindings of a kernel, from 1 (0 is the uniform): `(name, access)`.
+/// The bindings of a kernel, from 1 (0 is the uniform): `(name, access)`, and `uses()`,
+/// which `main` calls so that every binding is in the pipeline's layout, also one the
+/// kernel does not read (`z` for a `linear` layer's derivative).
 fn bindings(list: &[(&str, &str)]) -> String {
     let mut text = String::from("@group(0) @binding(0) var<uniform> dims: vec4u;\n");
+    let mut uses = String::from("fn uses() {\n    _ = dims;\n");
     for (k, (name, access)) in list.iter().enumerate() {
         let binding = k + 1;
-        text +=
-            &format!("@group(0) @binding({binding}) var<storage, {access}> {name}: array<f32>;\n");
+        let kind = format!("var<storage, {access}> {name}: array<f32>");
+        text += &format!("@group(0) @binding({binding}) {kind};\n");
+        uses += &format!("    _ = &{name};\n");
     }
-    text
+    text + &uses + "}\n"
 }
 
 /// A tiled product `C = A·B` (`m×k` by `k×n`): each workgroup loads 16×16 tiles of `A` and
@@ -74,6 +78,7 @@ var<workgroup> ta: array<array<f32, 16>, 16>;
 var<workgroup> tb: array<array<f32, 16>, 16>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) g: vec3u, @builtin(local_invocation_id) l: vec3u) {{
+    uses();
     let m = g.x * 16u + l.x;
     let n = g.y * 16u + l.y;
     var sum = 0.0;
@@ -99,6 +104,7 @@ fn each(prelude: &str, count: &str, body: &str) -> String {
         "{LIBRARY}{prelude}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {{
+    uses();
     for (var i = id.x; i < {count}; i += groups.x * 256u) {{
         {body}
     }}
@@ -213,6 +219,7 @@ pub(crate) fn optimizer(update: &str, params: usize) -> String {
 @group(0) @binding(4) var<storage, read_write> next: array<f32>;
 @group(0) @binding(5) var<storage, read_write> next_state: array<f32>;
 @group(0) @binding(6) var<storage, read_write> flag: array<atomic<u32>>;
+fn uses() {{}}
 "
     );
     let body = format!(
