@@ -34,7 +34,7 @@ mod wgsl;
 
 pub use train::{Delta, Trainer, Update};
 
-use crate::{Batch, Buffer, Error, Float, Model, Network, Values};
+use crate::{Batch, Buffer, Error, Model, Network, Values};
 use core::marker::PhantomData;
 use nalgebra::SVector;
 use std::sync::{Arc, Mutex};
@@ -46,28 +46,6 @@ const INSTALL: &str = "install a Vulkan, Metal or DirectX 12 driver (Linux witho
                        Mesa's software Vulkan, Debian's mesa-vulkan-drivers)";
 /// The most columns a batch's buffers hold: a larger batch runs in pieces.
 const COLUMNS: usize = 4096;
-
-/// The scalar of a network that runs on the GPU: `f32` only, as WGSL has no `f64`.
-#[diagnostic::on_unimplemented(
-    message = "a network on the GPU computes in `f32`, not `{Self}`",
-    label = "this network's scalar is `{Self}`",
-    note = "WGSL has no f64: declare the network without `: f64` to run it on the GPU"
-)]
-pub trait Single: Float {
-    /// The value as an `f32` (itself).
-    fn to_f32(self) -> f32;
-    /// The value from an `f32` (itself).
-    fn from_f32(value: f32) -> Self;
-}
-
-impl Single for f32 {
-    fn to_f32(self) -> f32 {
-        self
-    }
-    fn from_f32(value: f32) -> Self {
-        value
-    }
-}
 
 /// An `Error::Io` about the GPU.
 fn failed(what: impl core::fmt::Display) -> Error {
@@ -84,11 +62,12 @@ fn failed(what: impl core::fmt::Display) -> Error {
 /// network! { struct Net: f64 < 2 => 1 sigmoid > }
 /// let gpu = nn::gpu::Gpu::new(&Net::new(0)); // a network on the GPU computes in `f32`
 /// ```
+#[derive(Debug)]
 pub struct Gpu<N> {
-    device: Device,
-    places: Vec<Place>,
-    /// The columns the batch buffers hold.
-    capacity: usize,
+    pub(crate) device: Device,
+    pub(crate) places: Vec<Place>,
+    /// The columns the batch buffers hold: a larger batch runs in pieces.
+    pub(crate) capacity: usize,
     pub(crate) params: wgpu::Buffer,
     pub(crate) grads: wgpu::Buffer,
     pub(crate) dims: wgpu::Buffer,
@@ -98,18 +77,13 @@ pub struct Gpu<N> {
     z: Vec<wgpu::Buffer>,
     pub(crate) a: Vec<wgpu::Buffer>,
     pub(crate) d: Vec<wgpu::Buffer>,
-    forward: Vec<Kernel>,
-    /// Each layer's `δ` from `∂L/∂a`, last layer first.
-    activation_backward: Vec<Kernel>,
-    /// Each layer's gradient products, last layer first.
+    pub(crate) forward: Vec<Kernel>,
+    /// Each layer's `δ` from `∂L/∂a`, then its gradient products, last layer first.
     backward: Vec<Vec<Kernel>>,
     net: PhantomData<fn() -> N>,
 }
 
-impl<N: Model> Gpu<N>
-where
-    N::Scalar: Single,
-{
+impl<N: Model<Scalar = f32>> Gpu<N> {
     /// Uploads `net` to the first GPU wgpu finds (a high-performance one if there are many),
     /// and compiles its kernels.
     ///
@@ -126,7 +100,8 @@ where
                 "the network's buffers are larger than the device allows",
             ));
         }
-        let params = device.storage(N::PARAMS);
+        // The parameters, then two numbers a parameter for an optimizer's state.
+        let params = device.storage(3 * N::PARAMS);
         let columns = |rows: usize| device.storage(rows * capacity);
         let z: Vec<_> = places.iter().map(|p| columns(p.layer.outputs)).collect();
         let a: Vec<_> = places.iter().map(|p| columns(p.layer.outputs)).collect();
@@ -138,7 +113,6 @@ where
             dims: device.uniform(16),
             y: columns(places[places.len() - 1].layer.outputs),
             forward: Vec::new(),
-            activation_backward: Vec::new(),
             backward: Vec::new(),
             device,
             places,
@@ -163,41 +137,44 @@ where
             let input = if l == 0 { &self.x } else { &self.a[l - 1] };
             let (z, a, d) = (&self.z[l], &self.a[l], &self.d[l]);
             let (outputs, inputs) = (place.layer.outputs, place.layer.inputs);
-            let grid = Grid::Tiles(outputs, None);
-            let product = device.kernel(&wgsl::forward(place), &[dims, p, input, z, a], grid);
-            self.forward.push(product);
             let columns = Grid::Each(1, true);
+            let product = wgsl::forward(place);
+            let tiles = Grid::Tiles(outputs, None);
+            self.forward
+                .push(device.kernel(&product, &[dims, p, input, z, a], tiles));
             if place.softmax() {
-                let softmax = device.kernel(&wgsl::softmax(place), &[dims, a], columns);
-                self.forward.push(softmax);
+                let softmax = wgsl::softmax(place);
+                self.forward
+                    .push(device.kernel(&softmax, &[dims, a], columns));
             }
             let each = if place.softmax() {
                 columns
             } else {
                 Grid::Each(outputs, true)
             };
-            let text = wgsl::activation_backward(place);
-            let backward = device.kernel(&text, &[dims, z, a, d], each);
-            self.activation_backward.insert(0, backward);
-            let grid = Grid::Tiles(outputs, Some(inputs));
-            let mut kernels =
-                vec![device.kernel(&wgsl::weight_gradient(place), &[dims, d, input, g], grid)];
-            let grid = Grid::Each(outputs, false);
-            kernels.push(device.kernel(&wgsl::bias_gradient(place), &[dims, d, g], grid));
+            let delta = wgsl::activation_backward(place);
+            let weights = wgsl::weight_gradient(place);
+            let bias = wgsl::bias_gradient(place);
+            let tiles = Grid::Tiles(outputs, Some(inputs));
+            let mut backward = vec![
+                device.kernel(&delta, &[dims, z, a, d], each),
+                device.kernel(&weights, &[dims, d, input, g], tiles),
+                device.kernel(&bias, &[dims, d, g], Grid::Each(outputs, false)),
+            ];
             if l > 0 {
                 let below = &self.d[l - 1];
-                let grid = Grid::Tiles(inputs, None);
-                let text = wgsl::input_gradient(place);
-                kernels.push(device.kernel(&text, &[dims, p, d, below], grid));
+                let product = wgsl::input_gradient(place);
+                let tiles = Grid::Tiles(inputs, None);
+                backward.push(device.kernel(&product, &[dims, p, d, below], tiles));
             }
-            self.backward.insert(0, kernels);
+            self.backward.insert(0, backward);
         }
     }
 
     /// Replaces the parameters on the device by `net`'s.
     pub fn upload(&mut self, net: &N) {
-        let values: Vec<f32> = net.params().flatten().map(|v| v.to_f32()).collect();
-        self.device.write(&self.params, &values);
+        let values: Vec<f32> = net.params().flatten().copied().collect();
+        self.device.write(&self.params, 0, &values);
     }
 
     /// The network, back on the CPU, with the parameters the device holds.
@@ -208,10 +185,10 @@ where
         let encoder = self.device.encoder();
         let values = self.device.read(encoder, &[(&self.params, N::PARAMS)])?;
         let mut net = N::default();
-        let params = net.params_mut().flatten();
-        params
+        net.params_mut()
+            .flatten()
             .zip(values)
-            .for_each(|(p, v)| *p = N::Scalar::from_f32(v));
+            .for_each(|(p, v)| *p = v);
         Ok(net)
     }
 
@@ -228,16 +205,14 @@ where
     /// [`Error::Io`] if the device was lost.
     pub fn forward_batch<const I: usize, const O: usize, const B: usize>(
         &self,
-        x: &impl Values<N::Scalar, I, B>,
+        x: &impl Values<f32, I, B>,
     ) -> Result<Batch<N, O, B>, Error>
     where
         N: Network<I, O>,
     {
-        let values: Vec<f32> = x.values().iter().map(|v| v.to_f32()).collect();
-        let (_, a) = self.outputs(&values, B)?;
+        let (_, a) = self.pieces((x.values(), &[]), B, &[&self.forward], &[])?;
         let mut out = Batch::<N, O, B>::zeros();
-        let pairs = out.values_mut().iter_mut().zip(a);
-        pairs.for_each(|(o, v)| *o = N::Scalar::from_f32(v));
+        out.values_mut().copy_from_slice(&a);
         Ok(out)
     }
 
@@ -247,111 +222,68 @@ where
     /// [`Error::Io`] if the device was lost.
     pub fn predict<const I: usize, const O: usize>(
         &self,
-        xs: &[SVector<N::Scalar, I>],
-    ) -> Result<Vec<SVector<N::Scalar, O>>, Error>
+        xs: &[SVector<f32, I>],
+    ) -> Result<Vec<SVector<f32, O>>, Error>
     where
         N: Network<I, O>,
     {
-        let values: Vec<f32> = xs.iter().flatten().map(|v| v.to_f32()).collect();
-        let (_, a) = self.outputs(&values, xs.len())?;
-        let output =
-            |column: &[f32]| SVector::from_iterator(column.iter().map(|&v| N::Scalar::from_f32(v)));
-        Ok(a.chunks_exact(O).map(output).collect())
+        let values: Vec<f32> = xs.iter().flatten().copied().collect();
+        let (_, a) = self.pieces((&values, &[]), xs.len(), &[&self.forward], &[])?;
+        Ok(a.chunks_exact(O).map(SVector::from_column_slice).collect())
     }
 
-    /// The output layer's `z` and `a` for `n` samples, `values` holding their inputs column
-    /// by column: the forward kernels, a piece of the batch at a time.
-    pub(crate) fn outputs(&self, values: &[f32], n: usize) -> Result<(Vec<f32>, Vec<f32>), Error> {
-        let rows = self.places[self.places.len() - 1].layer.outputs;
+    /// The output layer's `z` and `a` for the `n` samples whose inputs are `x` (and targets
+    /// `y`, or none), column by column: `kernels` run on a piece of the batch at a time, and
+    /// `last` after the last piece.
+    pub(crate) fn pieces(
+        &self,
+        (x, y): (&[f32], &[f32]),
+        n: usize,
+        kernels: &[&[Kernel]],
+        last: &[Kernel],
+    ) -> Result<(Vec<f32>, Vec<f32>), Error> {
         let inputs = N::LAYERS[0].inputs;
+        let output = self.places.len() - 1;
+        let rows = self.places[output].layer.outputs;
         let mut z = Vec::with_capacity(rows * n);
         let mut a = Vec::with_capacity(rows * n);
         for start in (0..n).step_by(self.capacity) {
             let columns = self.capacity.min(n - start);
-            let x = &values[start * inputs..(start + columns) * inputs];
-            let encoder = self.run(x, None, columns, &[&self.forward[..]]);
-            let last = self.places.len() - 1;
-            let both = [
-                (&self.z[last], rows * columns),
-                (&self.a[last], rows * columns),
-            ];
-            let read = self.device.read(encoder, &both)?;
-            z.extend_from_slice(&read[..rows * columns]);
-            a.extend_from_slice(&read[rows * columns..]);
-        }
-        Ok((z, a))
-    }
-
-    /// Writes `columns` samples' inputs `x` (and targets `y`) and encodes `kernels` on them.
-    pub(crate) fn run(
-        &self,
-        x: &[f32],
-        y: Option<&[f32]>,
-        columns: usize,
-        kernels: &[&[Kernel]],
-    ) -> wgpu::CommandEncoder {
-        let n = columns as u32;
-        let dims: Vec<f32> = [n, 0, 0, 0].map(f32::from_bits).to_vec();
-        self.device.write(&self.dims, &dims);
-        self.device.write(&self.x, x);
-        if let Some(y) = y {
-            self.device.write(&self.y, y);
-        }
-        let mut encoder = self.device.encoder();
-        {
+            let end = start + columns;
+            // The batch's columns, as the bits of `u32` `n`.
+            let dims = [columns as u32, 0, 0, 0].map(f32::from_bits);
+            self.device.write(&self.dims, 0, &dims);
+            self.device
+                .write(&self.x, 0, &x[start * inputs..end * inputs]);
+            if !y.is_empty() {
+                self.device.write(&self.y, 0, &y[start * rows..end * rows]);
+            }
+            let mut encoder = self.device.encoder();
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
-            for kernel in kernels.iter().copied().flatten() {
+            let after = if end == n { last } else { &[] };
+            for kernel in kernels.iter().copied().flatten().chain(after) {
                 let (x, y) = kernel.grid.groups(columns);
                 pass.set_pipeline(&kernel.pipeline);
                 pass.set_bind_group(0, &kernel.group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
+            drop(pass);
+            let values = rows * columns;
+            let both = [(&self.z[output], values), (&self.a[output], values)];
+            let read = self.device.read(encoder, &both)?;
+            z.extend_from_slice(&read[..values]);
+            a.extend_from_slice(&read[values..]);
         }
-        encoder
-    }
-
-    /// The columns a piece of a batch has at most.
-    pub(crate) fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    /// Each layer's place, input side first.
-    pub(crate) fn places(&self) -> &[Place] {
-        &self.places
-    }
-
-    /// The device it runs on.
-    pub(crate) fn device(&self) -> &Device {
-        &self.device
+        Ok((z, a))
     }
 
     /// The backward kernels, last layer first: with `through`, the output layer's
     /// activation's derivative first (for a loss whose `δ` goes through it).
     pub(crate) fn backward(&self, through: bool) -> Vec<&[Kernel]> {
-        let mut kernels: Vec<&[Kernel]> = Vec::new();
-        for (l, layer) in self.backward.iter().enumerate() {
-            if l > 0 || through {
-                kernels.push(core::slice::from_ref(&self.activation_backward[l]));
-            }
-            kernels.push(layer);
-        }
+        let skip = usize::from(!through);
+        let mut kernels = vec![&self.backward[0][skip..]];
+        kernels.extend(self.backward[1..].iter().map(|layer| &layer[..]));
         kernels
-    }
-
-    /// The forward kernels.
-    pub(crate) fn forward_kernels(&self) -> &[Kernel] {
-        &self.forward
-    }
-}
-
-impl<N> core::fmt::Debug for Gpu<N> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let adapter = &self.device.adapter;
-        write!(
-            f,
-            "Gpu {{ adapter: {adapter:?}, capacity: {} }}",
-            self.capacity
-        )
     }
 }
 
@@ -389,6 +321,7 @@ pub(crate) struct Kernel {
 
 /// The device and its queue, and the first thing that went wrong on it since it was last
 /// checked (wgpu reports errors to a handler, not to the call that caused them).
+#[derive(Debug)]
 pub(crate) struct Device {
     device: wgpu::Device,
     queue: wgpu::Queue,
@@ -463,10 +396,10 @@ impl Device {
         })
     }
 
-    /// Writes `values` at the start of `buffer`, before the next submission runs.
-    pub(crate) fn write(&self, buffer: &wgpu::Buffer, values: &[f32]) {
+    /// Writes `values` at float `at` of `buffer`, before the next submission runs.
+    pub(crate) fn write(&self, buffer: &wgpu::Buffer, at: usize, values: &[f32]) {
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
-        self.queue.write_buffer(buffer, 0, &bytes);
+        self.queue.write_buffer(buffer, at as u64 * 4, &bytes);
     }
 
     pub(crate) fn encoder(&self) -> wgpu::CommandEncoder {

@@ -204,21 +204,19 @@ pub(crate) fn loss_delta(place: &Place, delta: &str) -> String {
     each(&prelude, "O * dims.x", &format!("d[i] = {delta};"))
 }
 
-/// An optimizer's step for every one of the `params` parameters, all or nothing: the new
-/// weights and state go to `next` and `next_state`; a non-finite gradient sets bit 1 of
-/// `flag`, a non-finite new weight bit 2. `update` is WGSL that reads `w`, `g` (the mean
-/// gradient), `s1` and `s2` (the state), and the hyperparameters `h`, and sets `w`, `s1` and
-/// `s2`.
+/// An optimizer's step for every one of the `params` parameters, all or nothing: `p` holds
+/// the weights, then the state (`s1`, `s2`), and the new ones go to `next`, to be copied to
+/// `p` only if all are finite; a non-finite gradient sets bit 1 of `flag`, a non-finite new
+/// weight bit 2. `update` is WGSL that reads `w`, `g` (the mean gradient), `s1`, `s2` and the
+/// hyperparameters `h`, and sets `w`, `s1` and `s2`.
 pub(crate) fn optimizer(update: &str, params: usize) -> String {
     let prelude = format!(
         "const P = {params}u;
 @group(0) @binding(0) var<uniform> h: array<vec4f, 3>;
 @group(0) @binding(1) var<storage, read> p: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read> state: array<f32>;
-@group(0) @binding(4) var<storage, read_write> next: array<f32>;
-@group(0) @binding(5) var<storage, read_write> next_state: array<f32>;
-@group(0) @binding(6) var<storage, read_write> flag: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read_write> next: array<f32>;
+@group(0) @binding(4) var<storage, read_write> flag: array<atomic<u32>>;
 fn uses() {{}}
 "
     );
@@ -226,13 +224,13 @@ fn uses() {{}}
         "let g = grad[i] * h[0].x;
         if !finite(g) {{ atomicOr(&flag[0], 1u); }}
         var w = p[i];
-        var s1 = state[i];
-        var s2 = state[P + i];
+        var s1 = p[P + i];
+        var s2 = p[2u * P + i];
         {update}
         if !finite(w) {{ atomicOr(&flag[0], 2u); }}
         next[i] = w;
-        next_state[i] = s1;
-        next_state[P + i] = s2;"
+        next[P + i] = s1;
+        next[2u * P + i] = s2;"
     );
     each(&prelude, "P", &body)
 }
