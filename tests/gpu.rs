@@ -376,3 +376,9 @@ fn digits_train_as_on_the_cpu() {
     assert!((accuracy - expected).abs() <= 0.005);
     assert_eq!(accuracy, back);
 }
+
+/// An `f64` network and a batch of the wrong width are compile errors that say so.
+#[test]
+fn compile_errors() {
+    trybuild::TestCases::new().compile_fail("tests/ui-gpu/*.rs");
+}

@@ -93,7 +93,8 @@ mod optim;
 mod storage;
 mod train;
 
-// Modules a reader can skip.
+// Modules a reader can skip (`gpu` and `parallel` say in their files which feature they
+// need).
 mod adam;
 mod chunks;
 #[cfg(feature = "std")]
@@ -101,12 +102,10 @@ pub mod data;
 pub mod distributed;
 #[cfg(feature = "std")]
 mod fit;
-#[cfg(feature = "gpu")]
 pub mod gpu;
 mod heap;
 mod io;
 mod kernel;
-#[cfg(feature = "parallel")]
 mod parallel;
 pub mod quant;
 

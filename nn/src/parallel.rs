@@ -1,5 +1,6 @@
 //! Data-parallel training (feature `parallel`): the gradient of a large minibatch as a
 //! map-reduce on rayon's threads, behind the [`Reduce`] seam.
+#![cfg(feature = "parallel")]
 use crate::train::{Reduce, Sums};
 use crate::{Error, Model};
 use core::ops::Range;

@@ -11,7 +11,6 @@ pub use summary::Summary;
 use crate::data::Owned;
 use crate::distributed::{agree, digest, resumed_at, Group};
 use crate::error::{ensure, same_length};
-use crate::network::finite;
 use crate::{Data, Error, Float, Loss, Model, Network, Optimizer, Reduce, Trainer};
 use checkpoint::Progress;
 
@@ -271,14 +270,12 @@ pub(crate) fn check<T: Float, const I: usize, const O: usize>(
         same_length(x, y)?;
         ensure(!x.is_empty(), || Error::EmptyData)?;
     }
-    let Some((x, y)) = validation else {
-        return Ok(());
-    };
-    let inputs = x.iter().all(|v| finite(v.as_slice()));
-    let targets = y.iter().all(|v| finite(v.as_slice()));
-    ensure(inputs && targets, || {
-        Error::NonFinite("validation sample", 0, 0)
-    })
+    // Every input and target of the validation data, if any, is finite.
+    let finite = validation.is_none_or(|(x, y)| {
+        let values = x.iter().flatten().chain(y.iter().flatten());
+        values.fold(true, |all, v| all & v.is_finite())
+    });
+    ensure(finite, || Error::NonFinite("validation sample", 0, 0))
 }
 
 /// The bar of `fit.epochs` epochs on stderr, hidden when quiet, when not `shown` or when

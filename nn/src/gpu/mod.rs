@@ -29,6 +29,7 @@
 //!     Ok(())
 //! }
 //! ```
+#![cfg(feature = "gpu")]
 mod train;
 mod wgsl;
 
@@ -39,6 +40,7 @@ use core::marker::PhantomData;
 use nalgebra::SVector;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
+use wgpu::BufferUsages as Usage;
 use wgsl::{Place, GROUP, TILE};
 
 /// What to install when no GPU is found.
@@ -375,16 +377,15 @@ impl Device {
 
     /// A storage buffer of `floats` numbers.
     pub(crate) fn storage(&self, floats: usize) -> wgpu::Buffer {
-        use wgpu::BufferUsages as U;
-        self.buffer(floats * 4, U::STORAGE | U::COPY_SRC | U::COPY_DST)
+        self.buffer(
+            floats * 4,
+            Usage::STORAGE | Usage::COPY_SRC | Usage::COPY_DST,
+        )
     }
 
     /// A uniform buffer of `bytes`.
     pub(crate) fn uniform(&self, bytes: usize) -> wgpu::Buffer {
-        self.buffer(
-            bytes,
-            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-        )
+        self.buffer(bytes, Usage::UNIFORM | Usage::COPY_DST)
     }
 
     fn buffer(&self, bytes: usize, usage: wgpu::BufferUsages) -> wgpu::Buffer {
@@ -403,8 +404,8 @@ impl Device {
     }
 
     pub(crate) fn encoder(&self) -> wgpu::CommandEncoder {
-        self.device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default())
+        let descriptor = wgpu::CommandEncoderDescriptor::default();
+        self.device.create_command_encoder(&descriptor)
     }
 
     /// Submits `encoder`, waits for it, and returns `parts` (each buffer's first floats), one
@@ -415,10 +416,7 @@ impl Device {
         parts: &[(&wgpu::Buffer, usize)],
     ) -> Result<Vec<f32>, Error> {
         let total: usize = parts.iter().map(|(_, len)| len).sum();
-        let staging = self.buffer(
-            total * 4,
-            wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        );
+        let staging = self.buffer(total * 4, Usage::MAP_READ | Usage::COPY_DST);
         let mut offset = 0;
         for &(buffer, len) in parts {
             let bytes = len as u64 * 4;
@@ -427,15 +425,12 @@ impl Device {
         }
         self.submit(encoder);
         staging.map_async(wgpu::MapMode::Read, .., |_| ());
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(failed)?;
+        let waited = self.device.poll(wgpu::PollType::wait_indefinitely());
+        waited.map_err(failed)?;
         self.check()?;
         let bytes = staging.get_mapped_range(..).map_err(failed)?;
-        let floats = bytes.chunks_exact(4).take(total);
-        Ok(floats
-            .map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
+        let float = |b: &[u8]| f32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+        Ok(bytes.chunks_exact(4).take(total).map(float).collect())
     }
 
     pub(crate) fn submit(&self, encoder: wgpu::CommandEncoder) {
@@ -444,23 +439,18 @@ impl Device {
 
     /// Compiles `wgsl` and binds `buffers` to its bindings 0, 1, ...
     pub(crate) fn kernel(&self, wgsl: &str, buffers: &[&wgpu::Buffer], grid: Grid) -> Kernel {
+        let device = &self.device;
         let source = wgpu::ShaderSource::Wgsl(wgsl.into());
-        let module = self
-            .device
-            .create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: None,
-                source,
-            });
-        let pipeline = self
-            .device
-            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: None,
-                layout: None,
-                module: &module,
-                entry_point: Some("main"),
-                compilation_options: Default::default(),
-                cache: None,
-            });
+        let label = None;
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor { label, source });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: None,
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
         let entries: Vec<_> = (0..)
             .zip(buffers)
             .map(|(binding, buffer)| wgpu::BindGroupEntry {
