@@ -382,3 +382,26 @@ fn digits_train_as_on_the_cpu() {
 fn compile_errors() {
     trybuild::TestCases::new().compile_fail("tests/ui-gpu/*.rs");
 }
+
+/// With no GPU driver (the Vulkan loader pointed at none), `Gpu::new` is an `Err` that says
+/// what to install, not a panic. The test runs itself again with the drivers hidden.
+#[cfg(target_os = "linux")]
+#[test]
+fn no_adapter_says_what_to_install() {
+    if std::env::var_os("NN_NO_GPU").is_some() {
+        let error = Gpu::new(&Xor::new(0)).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("no adapter"), "{message}");
+        assert!(message.contains("mesa-vulkan-drivers"), "{message}");
+        return;
+    }
+    let test = "no_adapter_says_what_to_install";
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads", "1"])
+        .env("NN_NO_GPU", "1")
+        .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+        .env("VK_DRIVER_FILES", "/nonexistent/icd.json")
+        .status()
+        .unwrap();
+    assert!(status.success());
+}

@@ -13,19 +13,23 @@
 //!
 //! ```no_run
 //! use nn::prelude::*;
-//! use nn::{gpu::Gpu, Adam, CrossEntropy, Fit};
+//! use nn::{Adam, CrossEntropy, Fit};
 //!
-//! network! { struct Net < 4 => 16 relu => 3 softmax > }
+//! network! { struct Iris < 4 => 16 relu => 3 softmax > }
 //!
 //! fn main() -> Result<(), nn::Error> {
-//!     let xs = vec![SVector::from([5.1, 3.5, 1.4, 0.2]); 64];
-//!     let ys = vec![SVector::from([1.0, 0.0, 0.0]); 64];
-//!     let mut gpu = Gpu::new(&Net::new(0))?; // Err if there is no GPU, saying what to install
-//!     let mut trainer = nn::gpu::Trainer::new(Adam::new(0.01), CrossEntropy);
+//!     let x = vec![SVector::from([5.1, 3.5, 1.4, 0.2]); 64];
+//!     let y = vec![SVector::from([1.0, 0.0, 0.0]); 64];
+//!     let test_x = x.clone();
+//!     let net = Iris::new(0);
 //!     let fit = Fit { epochs: 5, ..Fit::default() };
-//!     trainer.fit(&mut gpu, (&xs, &ys), None, &fit)?;
-//!     let net: Net = gpu.to_cpu()?; // back on the CPU, to save or quantize
-//!     println!("{}", net.forward(&xs[0]));
+//!     // The README's lines:
+//!     let mut gpu = nn::gpu::Gpu::new(&net)?; // if there is no GPU, an Err says what to install
+//!     let outputs = gpu.predict(&test_x)?; // any number of samples
+//!     let mut trainer = nn::gpu::Trainer::new(Adam::new(0.01), CrossEntropy);
+//!     trainer.fit(&mut gpu, (&x, &y), None, &fit)?; // the CPU's shuffles, validation, stopping
+//!     let net: Iris = gpu.to_cpu()?; // back on the CPU, to save, embed or quantize
+//!     println!("{}", net.forward(&test_x[0]) - outputs[0]);
 //!     Ok(())
 //! }
 //! ```
