@@ -56,7 +56,7 @@ fn row(what: &str, samples: usize, mut cpu: impl FnMut(), mut gpu: impl FnMut())
     }
     let cpu = samples as f64 / median(&mut on_cpu);
     let gpu = samples as f64 / median(&mut on_gpu);
-    println!("| {what} | {samples} | {cpu:.0} | {gpu:.0} | {:.2} |", gpu / cpu);
+    println!("| {what} | {samples} | {cpu:.0} | {gpu:.0} | {:.4} |", gpu / cpu);
 }
 
 /// `forward_batch` at batch `B` on the CPU and the GPU.
