@@ -30,8 +30,12 @@ fn data<const I: usize, const O: usize>(n: usize) -> (Vec<SVector<f32, I>>, Vec<
         state ^= state << 17;
         (state >> 40) as f32 / (1u64 << 24) as f32
     };
-    let xs = (0..n).map(|_| SVector::from_fn(|_, _| 2.0 * next() - 1.0)).collect();
-    let ys = (0..n).map(|k| SVector::from_fn(|i, _| f32::from(u8::from(i == k % O)))).collect();
+    let xs = (0..n)
+        .map(|_| SVector::from_fn(|_, _| 2.0 * next() - 1.0))
+        .collect();
+    let ys = (0..n)
+        .map(|k| SVector::from_fn(|i, _| f32::from(u8::from(i == k % O))))
+        .collect();
     (xs, ys)
 }
 
@@ -56,7 +60,10 @@ fn row(what: &str, samples: usize, mut cpu: impl FnMut(), mut gpu: impl FnMut())
     }
     let cpu = samples as f64 / median(&mut on_cpu);
     let gpu = samples as f64 / median(&mut on_gpu);
-    println!("| {what} | {samples} | {cpu:.0} | {gpu:.0} | {:.4} |", gpu / cpu);
+    println!(
+        "| {what} | {samples} | {cpu:.0} | {gpu:.0} | {:.4} |",
+        gpu / cpu
+    );
 }
 
 /// `forward_batch` at batch `B` on the CPU and the GPU.
@@ -68,7 +75,9 @@ where
     let gpu = Gpu::new(&net).expect("a GPU adapter");
     let (xs, _) = data::<I, O>(B);
     let mut batch = Batch::<N, I, B>::zeros();
-    batch.values_mut().copy_from_slice(&xs.iter().flatten().copied().collect::<Vec<_>>());
+    batch
+        .values_mut()
+        .copy_from_slice(&xs.iter().flatten().copied().collect::<Vec<_>>());
     let name = format!("forward {}", N::ARCHITECTURE);
     if table {
         let cpu = || drop(black_box(net.forward_batch(&batch)));
@@ -76,9 +85,15 @@ where
         return row(&name, B, cpu, on_gpu);
     }
     let mut group = c.benchmark_group(name);
-    group.sample_size(10).throughput(Throughput::Elements(B as u64));
-    group.bench_function(BenchmarkId::new("cpu", B), |b| b.iter(|| net.forward_batch(&batch)));
-    group.bench_function(BenchmarkId::new("gpu", B), |b| b.iter(|| gpu.forward_batch(&batch)));
+    group
+        .sample_size(10)
+        .throughput(Throughput::Elements(B as u64));
+    group.bench_function(BenchmarkId::new("cpu", B), |b| {
+        b.iter(|| net.forward_batch(&batch))
+    });
+    group.bench_function(BenchmarkId::new("gpu", B), |b| {
+        b.iter(|| gpu.forward_batch(&batch))
+    });
 }
 
 /// Training steps at minibatch `batch`, on the CPU and the GPU (Adam, cross-entropy).
@@ -98,7 +113,9 @@ where
         return row(&name, batch, cpu, on_gpu);
     }
     let mut group = c.benchmark_group(name);
-    group.sample_size(10).throughput(Throughput::Elements(batch as u64));
+    group
+        .sample_size(10)
+        .throughput(Throughput::Elements(batch as u64));
     group.bench_function(BenchmarkId::new("cpu", batch), |b| {
         b.iter(|| cpu.step(&mut net, (&xs, &ys)))
     });

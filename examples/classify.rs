@@ -15,7 +15,7 @@ mod common;
 network! {
     /// The digits classifier of `examples/digits.rs`; it takes raw pixel counts (0 to 16).
     pub struct Digits < 64 => 32 relu => 10 softmax >
-    const TRAINED = "examples/models/digits.safetensors";
+    const TRAINED = "models/digits.safetensors";
 }
 
 /// The model, in the binary's read-only data.
@@ -26,7 +26,7 @@ static MODEL: Digits = Digits::TRAINED;
 struct Args {
     /// A CSV file with a header and 64 pixel counts per line (a 65th field, the digit, is
     /// shown), or `-` for such lines, without a header, on stdin.
-    #[arg(default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/digits.csv"))]
+    #[arg(default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv"))]
     input: String,
     /// How many images to classify.
     #[arg(long, default_value_t = 10)]

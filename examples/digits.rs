@@ -41,7 +41,7 @@ struct Args {
     patience: usize,
     /// Where to write digits.safetensors and digits-training.svg (the shipped model that
     /// `classify` embeds is `examples/models/digits.safetensors`: copy it there to replace it).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/models"))]
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/models"))]
     out: PathBuf,
     /// No progress bar.
     #[arg(long)]
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn Error>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/digits.csv");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv");
     let table = Table::read_csv(path, "digit")?;
     let (train, test) = table.split(0.2, args.seed)?;
     let (train, validation) = train.split(0.1, args.seed)?;

@@ -54,7 +54,7 @@ struct Args {
     #[arg(long)]
     measure: bool,
     /// Where process 0 writes digits-distributed.safetensors.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/models"))]
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/models"))]
     out: PathBuf,
 }
 
@@ -81,7 +81,7 @@ fn main() -> ExitCode {
 
 fn train(args: &Args, world: &SimpleCommunicator) -> Result<(), Box<dyn Error>> {
     let root = world.rank() == 0;
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/digits.csv");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv");
     let table = Table::read_csv(path, "digit")?;
     let (train, test) = table.split(0.2, args.seed)?;
     let (train, validation) = train.split(0.1, args.seed)?;

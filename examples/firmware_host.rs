@@ -19,14 +19,14 @@ mod images;
 network! {
     /// The digits classifier, as the firmware embeds it.
     pub struct Digits < 64 => 32 relu => 10 softmax >
-    const TRAINED = "examples/models/digits.safetensors";
-    const INT8: int8 = "examples/models/digits-int8.safetensors";
+    const TRAINED = "models/digits.safetensors";
+    const INT8: int8 = "models/digits-int8.safetensors";
 }
 
 network! {
     /// The quantized model of 167 k parameters, as the firmware embeds it.
     pub struct Large < 64 => 512 relu => 256 relu => 10 softmax >
-    const INT8: int8 = "examples/models/digits-large-int8.safetensors";
+    const INT8: int8 = "models/digits-large-int8.safetensors";
 }
 
 /// The large model, in read-only data rather than on the stack.

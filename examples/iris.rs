@@ -27,7 +27,7 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// A CSV file with a header, four measurements and a `species` column (0, 1 or 2).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/iris.csv"))]
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"))]
     data: PathBuf,
 }
 

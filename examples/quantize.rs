@@ -25,7 +25,7 @@ mod common;
 network! {
     /// The digits classifier of `examples/digits.rs`.
     pub struct Digits < 64 => 32 relu => 10 softmax >
-    const TRAINED = "examples/models/digits.safetensors";
+    const TRAINED = "models/digits.safetensors";
 }
 
 network! {
@@ -38,7 +38,7 @@ type Data = (Vec<SVector<f32, 64>>, Vec<SVector<f32, 10>>);
 
 /// Seed `seed`'s training and test parts, raw.
 fn split(seed: u64) -> Result<(Table, Table), Box<dyn Error>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/digits.csv");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv");
     Ok(Table::read_csv(path, "digit")?.split(0.2, seed)?)
 }
 
@@ -79,7 +79,7 @@ fn accuracy(data: &Data, predict: impl Fn(&SVector<f32, 64>) -> SVector<f32, 10>
 struct Args {
     /// Where to write digits-int8.safetensors and digits-large-int8.safetensors (the firmware
     /// embeds the copies in `examples/models/`: copy them there to replace them).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/models"))]
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/models"))]
     out: PathBuf,
 }
 

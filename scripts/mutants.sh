@@ -3,7 +3,7 @@
 #   bash scripts/mutants.sh FILE [TEST...]
 # e.g. `bash scripts/mutants.sh nn/src/optim.rs training batches no_heap` runs only those test
 # files of the root package for each mutant (much faster); with no TEST, all of them.
-# nn's tests live in the root package (nn-examples), but cargo-mutants 27.1 runs only the
+# nn's tests live in the root package (nn-tests), but cargo-mutants 27.1 runs only the
 # mutated package's tests (`cargo test --package=nn@...`), with or without `--test-workspace
 # true`. So this script hands cargo-mutants a `cargo` that runs the root package's tests
 # instead. Results go to mutants.out/ (caught.txt, missed.txt, ...). MUTANTS_JOBS=2 runs two
@@ -21,7 +21,7 @@ cat > "$wrapper" <<WRAP
 args=()
 for a in "\$@"; do
   case "\$a" in
-    --package=nn@*|--package=nn-macros@*) args+=("--package=nn-examples") ;;
+    --package=nn@*|--package=nn-macros@*) args+=("--package=nn-tests") ;;
     *) args+=("\$a") ;;
   esac
 done

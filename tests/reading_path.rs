@@ -116,11 +116,20 @@ fn the_readmes_gpu_lines_are_the_gpu_modules_example() {
     let root = env!("CARGO_MANIFEST_DIR");
     let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("the README");
     let module = std::fs::read_to_string(format!("{root}/nn/src/gpu/mod.rs")).expect("gpu");
-    let start = readme.find("```rust,ignore\n").expect("the README's GPU block") + 15;
+    let start = readme
+        .find("```rust,ignore\n")
+        .expect("the README's GPU block")
+        + 15;
     let block = &readme[start..start + readme[start..].find("```").expect("its end")];
-    let example: Vec<&str> = module.lines().map(|l| l.trim_start_matches("//!").trim()).collect();
+    let example: Vec<&str> = module
+        .lines()
+        .map(|l| l.trim_start_matches("//!").trim())
+        .collect();
     let lines: Vec<&str> = block.lines().map(str::trim).collect();
     assert!(lines.len() >= 4);
     let found = example.windows(lines.len()).any(|window| window == lines);
-    assert!(found, "the README's GPU lines are not in nn/src/gpu/mod.rs's example: {lines:#?}");
+    assert!(
+        found,
+        "the README's GPU lines are not in nn/src/gpu/mod.rs's example: {lines:#?}"
+    );
 }
