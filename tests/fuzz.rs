@@ -1,8 +1,9 @@
 //! Fuzzing the loader: a seeded mutation loop over good files, for a bounded time, asserting
 //! that no input panics and that no input makes the loader hold more memory than a small
 //! multiple of the larger of the input and the file the network expects (a counting
-//! allocator measures the peak). `NN_FUZZ_SECONDS` sets the time per network (3 s by default;
-//! CI runs 20 s per network); `--nocapture` prints executions, panics and the worst ratio:
+//! allocator measures the peak). `NN_FUZZ_SECONDS` sets the time per network (1 s by default,
+//! a smoke run; CI's fuzz step runs 15 s per network); `--nocapture` prints executions, panics
+//! and the worst ratio:
 //!
 //! ```sh
 //! NN_FUZZ_SECONDS=60 cargo test --release --test fuzz -- --nocapture
@@ -120,7 +121,7 @@ fn fuzz<N: Model>(seed: u64) -> (usize, usize, f64) {
 /// that loads (inside the panic guard).
 fn fuzz_file<N: nn::Saved>(good: &[u8], seed: u64, loaded: impl Fn(&N)) -> (usize, usize, f64) {
     let seconds = std::env::var("NN_FUZZ_SECONDS").ok();
-    let seconds = seconds.and_then(|s| s.parse().ok()).unwrap_or(3.0);
+    let seconds = seconds.and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let mut rng = SmallRng::seed_from_u64(seed);
     let (mut runs, mut panics, mut worst) = (0, 0, 0.0f64);
     let start = Instant::now();
