@@ -12,6 +12,7 @@
 //! cargo bench --bench compare -- --quick  # the table in about a minute
 //! cargo bench --bench compare --features parallel -- parallel  # data-parallel training
 //! ```
+use common::data;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use nalgebra::{DMatrix, DVector};
 use nn::prelude::*;
@@ -19,6 +20,8 @@ use nn::{BinaryCrossEntropy, CrossEntropy, Sgd, Trainer};
 use std::hint::black_box;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Instant, SystemTime};
+
+mod common;
 
 network! { struct Tiny < 2 => 4 relu => 1 sigmoid > }
 network! { struct Small < 4 => 16 tanh => 3 softmax > }
@@ -28,28 +31,6 @@ network! { struct Mnist < 784 => 128 relu => 10 softmax > }
 const SAMPLES: usize = 1024;
 const BATCH: usize = 32;
 const LR: f32 = 0.01;
-
-/// A fixed synthetic data set: inputs in [-1, 1), one-hot targets (a 0/1 target for one output).
-fn data<const I: usize, const O: usize>() -> (Vec<SVector<f32, I>>, Vec<SVector<f32, O>>) {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32
-    };
-    let xs = (0..SAMPLES)
-        .map(|_| SVector::from_fn(|_, _| 2.0 * next() - 1.0))
-        .collect();
-    let ys = (0..SAMPLES)
-        .map(|k| {
-            SVector::from_fn(|i, _| {
-                f32::from(u8::from(if O == 1 { k % 2 == 1 } else { i == k % O }))
-            })
-        })
-        .collect();
-    (xs, ys)
-}
 
 /// Baseline (a): a one-hidden-layer network on fixed-size arrays, plain loops.
 #[derive(Clone)]
@@ -257,7 +238,7 @@ fn bench<N, L, const I: usize, const H: usize, const O: usize>(
     N: Network<I, O, Scalar = f32>,
     L: nn::Loss<N::Output> + Copy,
 {
-    let (xs, ys) = data::<I, O>();
+    let (xs, ys) = data::<I, O>(SAMPLES);
     let arrays_x: Vec<[f32; I]> = xs
         .iter()
         .map(|x| x.as_slice().try_into().expect("I values"))
@@ -512,7 +493,7 @@ fn peak(c: &mut Criterion) {
     let Some(time) = mean_ns("sgemm", "512") else {
         return; // filtered out
     };
-    let (xs, ys) = data::<784, 10>();
+    let (xs, ys) = data::<784, 10>(SAMPLES);
     let mut net = Box::new(same_weights::<Mnist>());
     let mut trainer = Trainer::new(Sgd::new(f64::from(LR), 0.0), CrossEntropy);
     let train = || {
@@ -535,7 +516,7 @@ fn peak(c: &mut Criterion) {
 /// minibatch 256, on a pool of one thread (serial) and of two.
 #[cfg(feature = "parallel")]
 fn parallel(c: &mut Criterion) {
-    let (xs, ys) = data::<64, 10>();
+    let (xs, ys) = data::<64, 10>(SAMPLES);
     let mut group = c.benchmark_group("parallel/train256");
     group.throughput(Throughput::Elements(SAMPLES as u64));
     let mut train = [1, 2].map(|threads| {

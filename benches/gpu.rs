@@ -11,6 +11,7 @@
 //! cargo bench --bench gpu --features gpu            # criterion's report and the table
 //! cargo bench --bench gpu --features gpu -- --table # the table only
 //! ```
+use common::data;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use nn::gpu::Gpu;
 use nn::prelude::*;
@@ -18,35 +19,19 @@ use nn::{Adam, Batch, CrossEntropy, Trainer};
 use std::hint::black_box;
 use std::time::Instant;
 
+mod common;
+
 network! { struct Mnist < 784 => 128 relu => 10 softmax > }
 network! { struct Cifar < 3072 => 512 relu => 10 softmax > }
 
-/// Synthetic samples: inputs in [-1, 1), one-hot targets.
-fn data<const I: usize, const O: usize>(n: usize) -> (Vec<SVector<f32, I>>, Vec<SVector<f32, O>>) {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32
-    };
-    let xs = (0..n)
-        .map(|_| SVector::from_fn(|_, _| 2.0 * next() - 1.0))
-        .collect();
-    let ys = (0..n)
-        .map(|k| SVector::from_fn(|i, _| f32::from(u8::from(i == k % O))))
-        .collect();
-    (xs, ys)
-}
-
-/// The median seconds of `rounds` calls of `f`.
-fn median(rounds: &mut Vec<f64>) -> f64 {
+/// The median of `rounds` (seconds).
+fn median(rounds: &mut [f64]) -> f64 {
     rounds.sort_by(f64::total_cmp);
     rounds[rounds.len() / 2]
 }
 
-/// Times `cpu` and `gpu` in turn, 5 rounds each (fewer, at least one, where a round takes
-/// over 4 seconds), and prints a row: samples per second on each and the GPU's ratio.
+/// Times `cpu` and `gpu` in turn, 5 rounds each (fewer, at least one, once 20 seconds have
+/// passed), and prints a row: samples per second on each and the GPU's over the CPU's.
 fn row(what: &str, samples: usize, mut cpu: impl FnMut(), mut gpu: impl FnMut()) {
     let (mut on_cpu, mut on_gpu) = (Vec::new(), Vec::new());
     let start = Instant::now();

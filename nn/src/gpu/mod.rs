@@ -101,7 +101,7 @@ impl<N: Model<Scalar = f32>> Gpu<N> {
         let places = Place::all(N::LAYERS);
         let widest = N::LAYERS.iter().map(|l| l.inputs.max(l.outputs)).max();
         let capacity = (device.limit / widest.unwrap_or(1)).min(COLUMNS);
-        if capacity == 0 || N::PARAMS > device.limit {
+        if capacity == 0 || 3 * N::PARAMS > device.limit {
             return Err(failed(
                 "the network's buffers are larger than the device allows",
             ));
