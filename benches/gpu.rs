@@ -57,7 +57,7 @@ where
     N: Network<I, O> + Model<Scalar = f32>,
 {
     let net = N::new(0);
-    let gpu = Gpu::new(&net).expect("a GPU adapter");
+    let mut gpu = Gpu::new(&net).expect("a GPU adapter");
     let (xs, _) = data::<I, O>(B);
     let mut batch = Batch::<N, I, B>::zeros();
     batch

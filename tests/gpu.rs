@@ -128,7 +128,7 @@ where
     );
 
     let mut trainer = nn::gpu::Trainer::new(Sgd::new(0.1, 0.0), loss);
-    let (grads, gpu_loss) = trainer.gradient(&gpu, (&xs, &ys)).unwrap();
+    let (grads, gpu_loss) = trainer.gradient(&mut gpu, (&xs, &ys)).unwrap();
     let (expected, cpu_loss) = cpu_gradient::<N, L, I, O, 37>(&net, &xs, &ys);
     let error = relative(&flat(&grads), &flat(&expected));
     eprintln!("{}: gradient {error:.1e}", N::ARCHITECTURE);
@@ -245,7 +245,7 @@ network! { struct Line < 1 => 1 linear > }
 #[test]
 fn batches_larger_than_the_buffers_run_in_pieces() {
     let net = Xor::new(2);
-    let Some(gpu) = on_gpu(&net) else { return };
+    let Some(mut gpu) = on_gpu(&net) else { return };
     let (xs, ys) = samples::<2, 1>(5000, Targets::Binary, 4);
     let outputs = gpu.predict(&xs).unwrap();
     let expected: Vec<_> = xs.iter().map(|x| net.forward(x)).collect();
@@ -255,7 +255,7 @@ fn batches_larger_than_the_buffers_run_in_pieces() {
     let cpu_batch = net.forward_batch(&batch);
     assert!(relative(gpu_batch.as_slice(), cpu_batch.as_slice()) < 2e-6);
     let mut trainer = nn::gpu::Trainer::new(Sgd::new(0.1, 0.0), BinaryCrossEntropy);
-    let (grads, loss) = trainer.gradient(&gpu, (&xs, &ys)).unwrap();
+    let (grads, loss) = trainer.gradient(&mut gpu, (&xs, &ys)).unwrap();
     let (expected, cpu_loss) = cpu_gradient::<Xor, BinaryCrossEntropy, 2, 1, 5000>(&net, &xs, &ys);
     assert!(relative(&flat(&grads), &flat(&expected)) < 1e-5);
     assert!((loss - cpu_loss).abs() < 1e-5);
@@ -375,7 +375,7 @@ fn digits_train_as_on_the_cpu() {
     let mut trainer = nn::gpu::Trainer::new(Adam::new(0.01), CrossEntropy);
     trainer.fit(&mut gpu, (&x, &y), validation, &fit).unwrap();
     let expected = nn::evaluate(&cpu, (&tx, &ty), CrossEntropy).accuracy;
-    let accuracy = trainer.evaluate(&gpu, (&tx, &ty)).unwrap().accuracy;
+    let accuracy = trainer.evaluate(&mut gpu, (&tx, &ty)).unwrap().accuracy;
     let back = nn::evaluate(&gpu.to_cpu().unwrap(), (&tx, &ty), CrossEntropy).accuracy;
     eprintln!("digits: test accuracy {accuracy} on the GPU, {expected} on the CPU");
     assert!((accuracy - expected).abs() <= 0.005);

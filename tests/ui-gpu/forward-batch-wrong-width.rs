@@ -4,7 +4,7 @@ use nn::prelude::*;
 network! { struct Net < 2 => 4 relu => 1 sigmoid > }
 
 fn main() -> Result<(), nn::Error> {
-    let gpu = nn::gpu::Gpu::new(&Net::new(0))?;
+    let mut gpu = nn::gpu::Gpu::new(&Net::new(0))?;
     let batch = SMatrix::<f32, 4, 16>::zeros();
     let _ = gpu.forward_batch(&batch)?;
     Ok(())

@@ -59,7 +59,8 @@ fn failed(what: impl core::fmt::Display) -> Error {
 }
 
 /// A network on the GPU: its parameters, the buffers of a batch, and the kernels of its
-/// layers, compiled for it. See the [module](self).
+/// layers, compiled for it. See the [module](self). What runs a batch takes `&mut self`: the
+/// batch's buffers on the device are the network's own, so two batches at once would mix.
 ///
 /// `N` must be `f32`:
 ///
@@ -210,7 +211,7 @@ impl<N: Model<Scalar = f32>> Gpu<N> {
     /// # Errors
     /// [`Error::Io`] if the device was lost.
     pub fn forward_batch<const I: usize, const O: usize, const B: usize>(
-        &self,
+        &mut self,
         x: &impl Values<f32, I, B>,
     ) -> Result<Batch<N, O, B>, Error>
     where
@@ -227,7 +228,7 @@ impl<N: Model<Scalar = f32>> Gpu<N> {
     /// # Errors
     /// [`Error::Io`] if the device was lost.
     pub fn predict<const I: usize, const O: usize>(
-        &self,
+        &mut self,
         xs: &[SVector<f32, I>],
     ) -> Result<Vec<SVector<f32, O>>, Error>
     where

@@ -207,7 +207,7 @@ where
     /// As [`Trainer::step`].
     pub fn gradient<const I: usize, const O: usize>(
         &mut self,
-        net: &Gpu<N>,
+        net: &mut Gpu<N>,
         data: Data<'_, f32, I, O>,
     ) -> Result<(N, f32), Error>
     where
@@ -269,7 +269,7 @@ where
     /// [`Error::LengthMismatch`]; [`Error::Io`] if the device was lost.
     pub fn evaluate<const I: usize, const O: usize>(
         &self,
-        net: &Gpu<N>,
+        net: &mut Gpu<N>,
         (inputs, targets): Data<'_, f32, I, O>,
     ) -> Result<Metrics, Error>
     where
