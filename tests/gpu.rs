@@ -410,3 +410,49 @@ fn no_adapter_says_what_to_install() {
         .unwrap();
     assert!(status.success());
 }
+
+/// `fit`'s settings as on the CPU: validation data given wins over `validation_split`, a split
+/// that rounds to no sample holds none out, and a batch size of 0 is an error, not a panic.
+///
+/// Mutations caught: `&&` for `||` in choosing to split, the guard on an empty split, `>=` for
+/// `>` in the batch size's check.
+#[test]
+fn fit_settings_as_on_the_cpu() {
+    network! { struct Net < 4 => 8 tanh => 3 softmax > }
+    let net = Net::new(3);
+    let Some(mut gpu) = on_gpu(&net) else { return };
+    let (xs, ys) = samples::<4, 3>(60, Targets::OneHot, 6);
+    let (vx, vy) = samples::<4, 3>(20, Targets::OneHot, 7);
+    let validation = Some((&vx[..], &vy[..]));
+    let fit = nn::Fit {
+        epochs: 3,
+        batch_size: 16,
+        validation_split: 0.5,
+        quiet: true,
+        ..nn::Fit::default()
+    };
+    let mut trainer = nn::gpu::Trainer::new(Sgd::new(0.1, 0.0), CrossEntropy);
+    let history = trainer.fit(&mut gpu, (&xs, &ys), validation, &fit).unwrap();
+    let mut cpu = net.clone();
+    let mut on_cpu = Trainer::new(Sgd::new(0.1, 0.0), CrossEntropy);
+    let expected = on_cpu.fit(&mut cpu, (&xs, &ys), validation, &fit).unwrap();
+    let trained = gpu.to_cpu().unwrap();
+    assert!(relative(&flat(&trained), &flat(&cpu)) < 1e-5);
+    let measured = nn::evaluate(&trained, (&vx, &vy), CrossEntropy).loss;
+    assert!((history.validation[2].loss - measured).abs() < 1e-6);
+    assert!((history.validation[2].loss - expected.validation[2].loss).abs() < 1e-5);
+
+    gpu.upload(&net);
+    let tiny = nn::Fit {
+        validation_split: 0.001,
+        ..fit.clone()
+    };
+    let history = trainer.fit(&mut gpu, (&xs, &ys), None, &tiny).unwrap();
+    assert!(history.validation.is_empty());
+    let zero = nn::Fit {
+        batch_size: 0,
+        ..fit
+    };
+    let refused = trainer.fit(&mut gpu, (&xs, &ys), None, &zero);
+    assert_eq!(refused, Err(Error::ZeroBatch));
+}
