@@ -412,10 +412,11 @@ fn no_adapter_says_what_to_install() {
 }
 
 /// `fit`'s settings as on the CPU: validation data given wins over `validation_split`, a split
-/// that rounds to no sample holds none out, and a batch size of 0 is an error, not a panic.
+/// that rounds to no sample holds none out, a batch size of 0 is an error, not a panic, and
+/// early stopping counts only improvements by more than `min_delta`.
 ///
 /// Mutations caught: `&&` for `||` in choosing to split, the guard on an empty split, `>=` for
-/// `>` in the batch size's check.
+/// `>` in the batch size's check, `<=` for `<` and `+` for `-` in early stopping's test.
 #[test]
 fn fit_settings_as_on_the_cpu() {
     network! { struct Net < 4 => 8 tanh => 3 softmax > }
@@ -451,8 +452,30 @@ fn fit_settings_as_on_the_cpu() {
     assert!(history.validation.is_empty());
     let zero = nn::Fit {
         batch_size: 0,
-        ..fit
+        ..fit.clone()
     };
     let refused = trainer.fit(&mut gpu, (&xs, &ys), None, &zero);
     assert_eq!(refused, Err(Error::ZeroBatch));
+
+    // Early stopping: a loss that does not change is no improvement (lr 0: stops after
+    // epochs 1 and 2), and an improvement must beat `min_delta`, as on the CPU.
+    let still = nn::Fit {
+        epochs: 10,
+        patience: Some(2),
+        validation_split: 0.0,
+        ..fit
+    };
+    let mut frozen = nn::gpu::Trainer::new(Sgd::new(0.0, 0.0), CrossEntropy);
+    let history = frozen.fit(&mut gpu, (&xs, &ys), None, &still).unwrap();
+    assert_eq!(history.train.len(), 3);
+    let demanding = nn::Fit {
+        min_delta: 0.05,
+        ..still
+    };
+    gpu.upload(&net);
+    let history = trainer.fit(&mut gpu, (&xs, &ys), None, &demanding).unwrap();
+    let mut cpu = net.clone();
+    let expected = on_cpu.fit(&mut cpu, (&xs, &ys), None, &demanding).unwrap();
+    assert_eq!(history.train.len(), expected.train.len());
+    assert!(history.train.len() < 10);
 }
