@@ -242,6 +242,9 @@ network! { struct Line < 1 => 1 linear > }
 
 /// A batch larger than the buffers (4096 columns) runs in pieces: outputs, `forward_batch`
 /// and the gradient as on the CPU.
+///
+/// Mutation caught: the second piece's targets from `start / rows` instead of `start * rows`
+/// (the same for one output).
 #[test]
 fn batches_larger_than_the_buffers_run_in_pieces() {
     let net = Xor::new(2);
@@ -258,6 +261,26 @@ fn batches_larger_than_the_buffers_run_in_pieces() {
     let (grads, loss) = trainer.gradient(&mut gpu, (&xs, &ys)).unwrap();
     let (expected, cpu_loss) = cpu_gradient::<Xor, BinaryCrossEntropy, 2, 1, 5000>(&net, &xs, &ys);
     assert!(relative(&flat(&grads), &flat(&expected)) < 1e-5);
+    assert!((loss - cpu_loss).abs() < 1e-5);
+
+    // Several outputs: the second piece's targets start at its first sample's.
+    network! { struct Three < 4 => 8 tanh => 3 softmax > }
+    let net = Three::new(2);
+    let Some(mut gpu) = on_gpu(&net) else { return };
+    let (xs, ys) = samples::<4, 3>(5000, Targets::OneHot, 5);
+    let mut trainer = nn::gpu::Trainer::new(Sgd::new(0.1, 0.0), CrossEntropy);
+    let (grads, loss) = trainer.gradient(&mut gpu, (&xs, &ys)).unwrap();
+    // The CPU's, as the mean of ten chunks' of 500 (a 5000-column batch of an inline network
+    // would not fit a debug build's stack).
+    let mut expected = vec![0.0; Three::PARAMS];
+    let mut cpu_loss = 0.0;
+    for (x, y) in xs.chunks(500).zip(ys.chunks(500)) {
+        let (grads, loss) = cpu_gradient::<Three, CrossEntropy, 4, 3, 500>(&net, x, y);
+        let pairs = expected.iter_mut().zip(flat(&grads));
+        pairs.for_each(|(e, g)| *e += g / 10.0);
+        cpu_loss += loss / 10.0;
+    }
+    assert!(relative(&flat(&grads), &expected) < 1e-5);
     assert!((loss - cpu_loss).abs() < 1e-5);
 }
 
