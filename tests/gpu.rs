@@ -25,15 +25,17 @@ const SGD: f32 = 1e-5;
 /// The tolerance of ten Adam steps.
 const ADAM: f32 = 1e-3;
 
-/// The network on the GPU, or `None` (with the reason printed) where there is none.
+/// The network on the GPU, or `None` (with the reason printed) on a machine without an
+/// adapter, outside CI.
 fn on_gpu<N: Model<Scalar = f32>>(net: &N) -> Option<Gpu<N>> {
     match Gpu::new(net) {
         Ok(gpu) => Some(gpu),
-        Err(e) if std::env::var_os("CI").is_none() => {
+        // Only a machine without an adapter skips, and never in CI: any other error fails.
+        Err(e) if std::env::var_os("CI").is_none() && e.to_string().contains("no adapter") => {
             eprintln!("skipped: {e}");
             None
         }
-        Err(e) => panic!("CI runs the GPU tests on Mesa's software Vulkan: {e}"),
+        Err(e) => panic!("the GPU tests need an adapter (CI: Mesa's software Vulkan): {e}"),
     }
 }
 
