@@ -291,7 +291,7 @@ fn bench<N, L, const I: usize, const H: usize, const O: usize>(
         || dynamic.forward(black_box(&dyn_batch)).1,
     );
 
-    let mut trainer = Box::new(Trainer::new(Sgd::new(f64::from(LR), 0.0), loss));
+    let mut trainer = Box::new(Trainer::new(Sgd::new(LR, 0.0), loss));
     let mut nn_net = Box::new(net.clone());
     let mut arrays_net = Box::new(arrays.clone());
     let mut dyn_net = Dynamic::new(I, H, O, relu);
@@ -495,7 +495,7 @@ fn peak(c: &mut Criterion) {
     };
     let (xs, ys) = data::<784, 10>(SAMPLES);
     let mut net = Box::new(same_weights::<Mnist>());
-    let mut trainer = Trainer::new(Sgd::new(f64::from(LR), 0.0), CrossEntropy);
+    let mut trainer = Trainer::new(Sgd::new(LR, 0.0), CrossEntropy);
     let train = || {
         for (x, y) in xs.chunks(BATCH).zip(ys.chunks(BATCH)) {
             trainer.step(&mut *net, (x, y)).expect("finite");

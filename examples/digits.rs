@@ -35,7 +35,7 @@ struct Args {
     seed: u64,
     /// Adam's learning rate.
     #[arg(long, default_value_t = 0.01)]
-    lr: f64,
+    lr: f32,
     /// Stop after this many epochs without a better validation loss (0: never).
     #[arg(long, default_value_t = 15)]
     patience: usize,

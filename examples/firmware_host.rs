@@ -63,10 +63,10 @@ struct Args {
 
 fn main() -> std::fmt::Result {
     match Args::parse().build {
-        Build::Int8 => demo::int8(&Digits::INT8, &mut Stdout),
+        Build::Int8 => demo::int8(&Digits::INT8, &demo::inputs(&Digits::INT8), &mut Stdout),
         Build::Large => {
-            demo::int8(&Digits::INT8, &mut Stdout)?;
-            demo::int8(&LARGE, &mut Stdout)
+            demo::int8(&Digits::INT8, &demo::inputs(&Digits::INT8), &mut Stdout)?;
+            demo::int8(&LARGE, &demo::inputs(&LARGE), &mut Stdout)
         }
         Build::Float => demo::run(&Digits::TRAINED, &mut Stdout),
     }

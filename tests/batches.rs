@@ -39,7 +39,7 @@ where
     for (x, y) in xs.iter().zip(&ys) {
         loss += f64::from(net.backward::<CrossEntropy, 1>(x, y, &mut sum));
     }
-    let lr = 0.5;
+    let lr = 0.5f32;
     let mut stepped = net.clone();
     let mut trainer = Trainer::new(Sgd::new(lr, 0.0), CrossEntropy);
     let reported = trainer.step(&mut stepped, (&xs, &ys));
@@ -50,7 +50,7 @@ where
         "n = {n}: loss {reported} vs {mean}"
     );
     let expected = net.params().flatten().zip(sum.params().flatten());
-    let expected = expected.map(|(&w, &g)| f64::from(w) - lr * f64::from(g) / n as f64);
+    let expected = expected.map(|(&w, &g)| f64::from(w) - f64::from(lr) * f64::from(g) / n as f64);
     let mut moved = 0.0f64;
     for ((&w, e), &w0) in stepped
         .params()

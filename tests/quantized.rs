@@ -42,7 +42,7 @@ fn integer_outputs_equal_numpys_bit_for_bit() {
     let net = Fixture::INT8;
     for line in csv("quant_expected.csv") {
         let x = SVector::<f32, 6>::from_iterator(line[..6].iter().map(|&v| v as f32));
-        let q = net.forward_int8(&net.quantize_input(&x));
+        let q = net.forward_int8(&net.quantize_input(&x.into()));
         let expected: Vec<i8> = line[6..10].iter().map(|&v| v as i8).collect();
         assert_eq!(q[..], expected[..], "input {x}");
         let y = net.forward(&x);
@@ -285,6 +285,8 @@ fn wide(bias: i32) -> Result<nn::Quantized<Wide>, Error> {
     let net: nn::Quantized<Wide> = nn::Int8 {
         input_scale: 1.0,
         input_zero: 0,
+        output_scale: 1.0,
+        output_zero: 0,
         layers: (layer, ()),
         network: std::marker::PhantomData,
     };
@@ -302,4 +304,77 @@ fn the_int32_bound_is_exact_and_per_row() {
     };
     assert_eq!(name, "layers.0.bias");
     assert!(why.starts_with("output 1's sum could overflow"), "{why}");
+}
+
+/// The integer API's quantization is the scheme's `clamp(round(x/s) + z, -128, 127)` with
+/// `roundf`'s ties away from zero, for every kind of value; NaN is the zero point (a real 0).
+/// Mutations caught: the clamps, the halves' `>=` and `<=`, the zero point's sign.
+#[test]
+fn inputs_quantize_in_a_const_fn_as_the_scheme_says() {
+    let net = Fixture::INT8;
+    let s = net.input_scale;
+    let z = f32::from(net.input_zero);
+    let scheme = |x: f32| (libm::roundf(x / s) + z).clamp(-128.0, 127.0) as i8;
+    let mut values = vec![0.0, -0.0, f32::MAX, f32::MIN, f32::INFINITY, f32::NEG_INFINITY];
+    values.extend((-300..300).map(|k| (k as f32 + 0.5) * s));
+    values.extend((-300..300).map(|k| k as f32 * s * 0.37));
+    values.extend((0..200).map(|k| 1e-3 * (k as f32 - 100.0)));
+    for chunk in values.chunks_exact(6) {
+        let x: [f32; 6] = chunk.try_into().unwrap();
+        assert_eq!(net.quantize_input(&x), x.map(scheme), "{x:?}");
+    }
+    assert_eq!(net.quantize_input(&[f32::NAN; 6]), [net.input_zero; 6]);
+    // The compiler quantizes a constant input (through a `static`: with `alloc`, a quantized
+    // network has a destructor, which a `const` cannot run).
+    static NET: Quantized<Fixture> = Fixture::INT8;
+    const QUANTIZED: [i8; 6] = NET.quantize_input(&[0.5, -1.0, 2.0, 0.0, 3.5, -2.5]);
+    assert_eq!(QUANTIZED, [0.5, -1.0, 2.0, 0.0, 3.5, -2.5].map(scheme));
+}
+
+/// The output's scale and zero point are the last layer's, in an embedded, a loaded and a
+/// quantized network alike.
+#[test]
+fn the_output_quantization_is_the_last_layers() {
+    static NET: Quantized<Fixture> = Fixture::INT8;
+    const SCALE: f32 = NET.output_scale;
+    let last = &Fixture::INT8.layers.1 .1 .0;
+    assert_eq!((SCALE, Fixture::INT8.output_zero), (last.output_scale, last.output_zero));
+    let loaded: Quantized<Fixture> = nn::load("tests/fixtures/quant_int8.safetensors").unwrap();
+    assert_eq!(loaded.output_scale, last.output_scale);
+    assert_eq!(loaded.output_zero, last.output_zero);
+    let ours = nn::quantize(&Fixture::FLOAT, &calibration()).unwrap();
+    assert_eq!((ours.output_scale, ours.output_zero), (SCALE, last.output_zero));
+}
+
+network! { struct Binary < 64 => 16 relu => 1 sigmoid > }
+
+/// `class` of the int8 outputs is the float path's class, for every digits image (softmax)
+/// and for a one-output sigmoid network near its threshold, with no float in between.
+/// Mutations caught: `>` as `>=` in the argmax (a tie), `>=` as `>` against the zero point.
+#[test]
+fn the_class_in_integers_is_the_class_of_the_outputs() {
+    let table = nn::data::Table::read_csv("examples/data/digits.csv", "digit").unwrap();
+    let (x, _): (Vec<SVector<f32, 64>>, Vec<SVector<f32, 10>>) = table.data().unwrap();
+    let int8 = Digits::INT8;
+    let mut ties = 0;
+    for x in &x {
+        let q = int8.forward_int8(&int8.quantize_input(&(*x).into()));
+        assert_eq!(int8.class(&q), nn::class(int8.forward(x).as_slice()));
+        ties += usize::from(q.iter().filter(|&&v| v == *q.iter().max().unwrap()).count() > 1);
+    }
+    // A network whose output crosses 0.5 among the inputs: its class flips at the zero point.
+    let mut binary = Binary::new(3);
+    let centre = x.iter().map(|x| binary.forward(x)[0]).sum::<f32>() / x.len() as f32;
+    binary.l2.bias[0] -= (centre / (1.0 - centre)).ln();
+    let int8 = nn::quantize(&binary, &x).unwrap();
+    let mut classes = [0; 2];
+    for x in &x {
+        let q = int8.forward_int8(&int8.quantize_input(&(*x).into()));
+        let class = int8.class(&q);
+        assert_eq!(class, nn::class(int8.forward(x).as_slice()), "output {q:?}");
+        classes[class] += 1;
+        ties += usize::from(q[0] == int8.output_zero);
+    }
+    assert!(classes[0] > 100 && classes[1] > 100, "{classes:?}");
+    assert!(ties > 0, "no tie and no output at the zero point: the test misses `>=`");
 }

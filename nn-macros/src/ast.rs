@@ -87,11 +87,7 @@ fn size(input: ParseStream) -> Result<LitInt> {
 
 /// Parses the activation that must follow a layer's size.
 fn activation(input: ParseStream) -> Result<Ident> {
-    let error = |_| {
-        let names = activation_names();
-        input.error(format!(
-            "expected an activation after the layer's size, one of {names}"
-        ))
-    };
-    input.parse().map_err(error)
+    let names = activation_names();
+    let msg = format!("expected an activation after the layer's size, one of {names}");
+    input.parse().map_err(|_| input.error(msg))
 }

@@ -66,12 +66,16 @@ pub fn embedded_int8(model: &Model, file: &str, offsets: &[usize]) -> TokenStrea
     }
     let scale = offsets[0];
     let zero = offsets[1];
+    let output_scale = offsets[offsets.len() - 2];
+    let output_zero = offsets[offsets.len() - 1];
     quote!({
         const BYTES: &[u8] = include_bytes!(#file);
         #(#weights)*
         ::nn::Int8 {
             input_scale: ::nn::__private::f32_array::<1>(BYTES, #scale)[0],
             input_zero: ::nn::__private::i8_array::<1>(BYTES, #zero)[0],
+            output_scale: ::nn::__private::f32_array::<1>(BYTES, #output_scale)[0],
+            output_zero: ::nn::__private::i8_array::<1>(BYTES, #output_zero)[0],
             layers: #layers,
             network: ::core::marker::PhantomData,
         }

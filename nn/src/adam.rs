@@ -6,17 +6,19 @@ use nalgebra::ComplexField;
 
 /// Adam, like `torch.optim.Adam`, and with a weight decay `λ`, AdamW (`torch.optim.AdamW`):
 /// `w -= lr·λ·w; m = β₁·m + (1-β₁)·g; v = β₂·v + (1-β₂)·g²; w -= lr·m̂ / (√v̂ + ε)`, with the
-/// bias corrections `m̂ = m / (1-β₁ᵗ)` and `v̂ = v / (1-β₂ᵗ)`.
+/// bias corrections `m̂ = m / (1-β₁ᵗ)` and `v̂ = v / (1-β₂ᵗ)`. Its numbers are the network's
+/// scalars, and a step computes in them alone (the bias corrections too): an `f32` network
+/// steps in `f32` arithmetic only, as a microcontroller without an `f64` unit wants.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Adam<N> {
+pub struct Adam<N: Model> {
     /// The learning rate `lr` (PyTorch's default is 0.001).
-    pub lr: f64,
+    pub lr: N::Scalar,
     /// `(β₁, β₂)`, the decays of the moving means of `g` and `g²`: `(0.9, 0.999)`.
-    pub betas: (f64, f64),
+    pub betas: (N::Scalar, N::Scalar),
     /// `ε`, added after the square root: 1e-8.
-    pub eps: f64,
+    pub eps: N::Scalar,
     /// AdamW's decoupled weight decay `λ` (0 for Adam).
-    pub weight_decay: f64,
+    pub weight_decay: N::Scalar,
     /// The number of steps taken, `t` (PyTorch's `state['step']`).
     pub t: u64,
     pub(crate) moments: (N, N),
@@ -24,15 +26,15 @@ pub struct Adam<N> {
 
 impl<N: Model> Adam<N> {
     /// Adam with PyTorch's defaults and learning rate `lr`.
-    pub fn new(lr: f64) -> Self {
-        Self::adamw(lr, 0.0)
+    pub fn new(lr: N::Scalar) -> Self {
+        Self::adamw(lr, nalgebra::zero())
     }
     /// AdamW: Adam with decoupled weight decay `λ` (PyTorch's default is 0.01).
-    pub fn adamw(lr: f64, weight_decay: f64) -> Self {
+    pub fn adamw(lr: N::Scalar, weight_decay: N::Scalar) -> Self {
         Self {
             lr,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
+            betas: (N::Scalar::cast(0.9), N::Scalar::cast(0.999)),
+            eps: N::Scalar::cast(1e-8),
             weight_decay,
             t: 0,
             moments: (N::default(), N::default()),
@@ -42,19 +44,17 @@ impl<N: Model> Adam<N> {
     /// The step, run by [`elementwise`].
     #[inline(always)]
     fn update(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
-        let cast = N::Scalar::cast;
-        let (beta1, beta2) = self.betas;
-        let t = self.t as f64 + 1.0;
+        let one: N::Scalar = nalgebra::one();
+        let (b1, b2) = self.betas;
+        let t = N::Scalar::count(self.t) + one;
         // The bias corrections `1 - βᵗ`.
-        let correction1 = cast(1.0 - libm::pow(beta1, t));
-        let correction2 = cast(1.0 - libm::pow(beta2, t));
-        let decay = cast(1.0 - self.lr * self.weight_decay);
-        let lr = cast(self.lr);
-        let eps = cast(self.eps);
-        let b1 = cast(beta1);
-        let b2 = cast(beta2);
-        let one_minus_b1 = cast(1.0 - beta1);
-        let one_minus_b2 = cast(1.0 - beta2);
+        let correction1 = one - b1.powf(t);
+        let correction2 = one - b2.powf(t);
+        let decay = one - self.lr * self.weight_decay;
+        let lr = self.lr;
+        let eps = self.eps;
+        let one_minus_b1 = one - b1;
+        let one_minus_b2 = one - b2;
         // The new first and second moments and weight.
         let new = |w: N::Scalar, g: N::Scalar, (m, v): (N::Scalar, N::Scalar)| {
             let m = b1 * m + one_minus_b1 * g;

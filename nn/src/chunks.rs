@@ -3,7 +3,7 @@
 use crate::error::ensure;
 use crate::network::finite;
 use crate::train::Sums;
-use crate::{Batch, Buffer, Error, Float, Loss, Network, Values, CHUNK};
+use crate::{Batch, Buffer, Error, Float, Loss, Model, Network, Values, CHUNK};
 use core::marker::PhantomData;
 use nalgebra::SVector;
 
@@ -28,14 +28,14 @@ pub(crate) fn gradient<'a, N, L, const I: usize, const O: usize>(
     net: &N,
     grads: &mut N,
     samples: impl IntoIterator<Item = Sample<'a, N::Scalar, I, O>>,
-) -> Result<Sums, Error>
+) -> Result<Sums<N::Scalar>, Error>
 where
     N: Network<I, O>,
     L: Loss<N::Output>,
 {
     let mut pass = Gradient::<N, L> {
         grads,
-        loss: 0.0,
+        loss: nalgebra::zero(),
         of: PhantomData,
     };
     let samples = in_columns(net, &mut pass, samples)?;
@@ -95,9 +95,9 @@ where
 }
 
 /// The backward pass: adds each batch's gradient to `grads` and its summed loss to `loss`.
-struct Gradient<'g, N, L> {
+struct Gradient<'g, N: Model, L> {
     grads: &'g mut N,
-    loss: f64,
+    loss: N::Scalar,
     of: PhantomData<L>,
 }
 
@@ -112,7 +112,7 @@ impl<N: Network<I, O>, L: Loss<N::Output>, const I: usize, const O: usize> Pass<
     ) -> Result<(), Error> {
         let finite = finite(x.values()) && finite(y.values());
         ensure(finite, || Error::NonFinite("sample", 0, 0))?;
-        self.loss += net.backward::<L, B>(&x, &y, self.grads).to_f64();
+        self.loss += net.backward::<L, B>(&x, &y, self.grads);
         Ok(())
     }
 }

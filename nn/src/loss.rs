@@ -39,12 +39,12 @@ pub struct Mse;
 
 impl<A: Activation> Loss<A> for Mse {
     fn loss<T: Float>(_: &[T], a: &[T], y: &[T], rows: usize) -> T {
-        let per = T::cast(1.0 / rows as f64);
+        let per = T::count(rows as u64).recip();
         let squares = a.iter().zip(y).map(|(&a, &y)| (a - y) * (a - y) * per);
         squares.fold(T::zero(), |sum, e| sum + e)
     }
     fn delta<T: Float>(z: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) {
-        let per = T::cast(1.0 / rows as f64);
+        let per = T::count(rows as u64).recip();
         for ((d, &a), &y) in delta.iter_mut().zip(a).zip(y) {
             *d = (a - y) * (per + per);
         }
@@ -61,7 +61,7 @@ pub struct BinaryCrossEntropy;
 
 impl<A: Activation + OutputFor<Self>> Loss<A> for BinaryCrossEntropy {
     fn loss<T: Float>(z: &[T], a: &[T], y: &[T], rows: usize) -> T {
-        let per = T::cast(1.0 / rows as f64);
+        let per = T::count(rows as u64).recip();
         let mut sum = T::zero();
         for ((&z, &a), &y) in z.iter().zip(a).zip(y) {
             sum += (z.max(T::zero()) - z * y - a.max(T::one() - a).ln()) * per;
@@ -69,7 +69,7 @@ impl<A: Activation + OutputFor<Self>> Loss<A> for BinaryCrossEntropy {
         sum
     }
     fn delta<T: Float>(_: &[T], a: &[T], y: &[T], delta: &mut [T], rows: usize) {
-        let per = T::cast(1.0 / rows as f64);
+        let per = T::count(rows as u64).recip();
         for ((d, &a), &y) in delta.iter_mut().zip(a).zip(y) {
             *d = (a - y) * per;
         }

@@ -1,8 +1,8 @@
 //! The traits every `network!` type implements, so generic code needs no macro.
 use crate::{Activation, Buffer, Float, Init, Loss, Storage, Values};
 use core::fmt::Debug;
-use nalgebra::SVector;
-use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
+use nalgebra::{ComplexField, SVector};
+use rand::{rngs::Xoshiro256PlusPlus, Rng, SeedableRng};
 
 /// A network's parameters: a chain of dense layers. Optimizers and io need only this.
 ///
@@ -40,7 +40,8 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
     fn params_mut(&mut self) -> impl Iterator<Item = &mut [Self::Scalar]>;
 
     /// A network initialised from `seed`: biases zero, weights uniform in `±limit`, the
-    /// [`Init`] of each layer's activation (He for the relu family, else Glorot).
+    /// [`Init`] of each layer's activation (He for the relu family, else Glorot). Computed in
+    /// the network's scalar type; each weight takes 53 random bits, as `rand` draws an `f64`.
     fn new(seed: u64) -> Self {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let mut net = Self::default();
@@ -49,9 +50,11 @@ pub trait Model: Clone + Debug + Default + PartialEq + Send + Sync + Sized {
                 Init::He => layer.inputs,
                 Init::Glorot => layer.inputs + layer.outputs,
             };
-            let limit = libm::sqrt(6.0 / fan as f64);
+            let limit = (Self::Scalar::cast(6.0) / Self::Scalar::count(fan as u64)).sqrt();
+            // 53 random bits times `2·limit/2^53`, less `limit`: uniform in `[-limit, limit)`.
+            let scale = limit * Self::Scalar::cast(f64::EPSILON);
             for w in w {
-                *w = Self::Scalar::cast(limit * (2.0 * rng.random::<f64>() - 1.0));
+                *w = Self::Scalar::count(rng.next_u64() >> 11) * scale - limit;
             }
         }
         net

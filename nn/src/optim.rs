@@ -7,7 +7,7 @@
 //! step that would make a weight NaN or infinite changes nothing.
 use crate::error::ensure;
 use crate::gemm::elementwise;
-use crate::{Error, Float, Model};
+use crate::{Error, Model};
 use nalgebra::ComplexField;
 
 /// Updates a network's parameters from the gradient of the loss.
@@ -60,19 +60,20 @@ pub(crate) fn all_finite(finite: bool) -> Result<(), Error> {
 
 /// Stochastic gradient descent with momentum `μ`, like `torch.optim.SGD`:
 /// `v = μ·v + g; w -= lr·v` (with `μ = 0`, plain `w -= lr·g`, which leaves `v` as it was, so
-/// that a momentum set later starts at `v = g`, as PyTorch's does).
+/// that a momentum set later starts at `v = g`, as PyTorch's does). Its numbers are the
+/// network's scalars: an `f32` network steps in `f32` arithmetic only.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sgd<N> {
+pub struct Sgd<N: Model> {
     /// The learning rate `lr`.
-    pub lr: f64,
+    pub lr: N::Scalar,
     /// The momentum `μ`.
-    pub momentum: f64,
+    pub momentum: N::Scalar,
     pub(crate) velocity: N,
 }
 
 impl<N: Model> Sgd<N> {
     /// SGD with learning rate `lr` and momentum `μ` (0 for plain SGD).
-    pub fn new(lr: f64, momentum: f64) -> Self {
+    pub fn new(lr: N::Scalar, momentum: N::Scalar) -> Self {
         let velocity = N::default();
         Self {
             lr,
@@ -84,13 +85,13 @@ impl<N: Model> Sgd<N> {
     /// The step, run by [`elementwise`].
     #[inline(always)]
     fn update(&mut self, net: &mut N, grads: &N) -> Result<(), Error> {
-        let lr = N::Scalar::cast(self.lr);
-        let mu = N::Scalar::cast(self.momentum);
+        let lr = self.lr;
+        let mu = self.momentum;
         // The new velocity and weight.
         let new = |w: N::Scalar, g, v: N::Scalar| (mu * v + g, w - lr * (mu * v + g));
         // Plain SGD neither reads nor writes the velocity: `μ·v` is 0 for any finite `v`,
         // such as `g`.
-        let plain = self.momentum == 0.0;
+        let plain = mu == nalgebra::zero();
         let velocity = if plain {
             grads.params()
         } else {

@@ -26,8 +26,8 @@ impl Reduce for Threads {
         &self,
         len: usize,
         grads: &mut N,
-        local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
-    ) -> Result<Sums, Error> {
+        local: impl Fn(Range<usize>, &mut N) -> Result<Sums<N::Scalar>, Error> + Sync,
+    ) -> Result<Sums<N::Scalar>, Error> {
         if len.saturating_mul(N::MACS) < PARALLEL_MACS {
             return local(0..len, grads);
         }

@@ -76,7 +76,7 @@ impl<N: Model, Opt: Optimizer<N>, L, R: Reduce> Trainer<N, Opt, L, R> {
         };
         let sums = self.reduce.reduce(inputs.len(), grads, local)?;
         ensure(sums.samples > 0, || Error::EmptyData)?;
-        let scale = N::Scalar::cast(1.0 / sums.samples as f64);
+        let scale = N::Scalar::count(sums.samples as u64).recip();
         let mut finite = true;
         elementwise(
             #[inline(always)]
@@ -87,7 +87,7 @@ impl<N: Model, Opt: Optimizer<N>, L, R: Reduce> Trainer<N, Opt, L, R> {
                 }
             },
         );
-        let loss = N::Scalar::cast(sums.loss / sums.samples as f64);
+        let loss = sums.loss * scale;
         ensure(loss.is_finite(), || Error::NonFinite("loss", 0, 0))?;
         ensure(finite, || Error::NonFinite("gradient", 0, 0))?;
         let Some(last_good) = &mut self.last_good else {
@@ -107,11 +107,11 @@ impl<N: Model, Opt: Optimizer<N>, L, R: Reduce> Trainer<N, Opt, L, R> {
 }
 
 /// What a batch's samples add up to, beside their gradient: what a step hands to the
-/// reduction, and the reduction hands back for all the batch.
+/// reduction, and the reduction hands back for all the batch. `T` is the network's scalar.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Sums {
+pub struct Sums<T> {
     /// The loss summed over the samples.
-    pub loss: f64,
+    pub loss: T,
     /// The number of samples.
     pub samples: usize,
 }
@@ -140,8 +140,8 @@ pub struct Sums {
 ///         &self,
 ///         len: usize,
 ///         grads: &mut N,
-///         local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
-///     ) -> Result<Sums, Error> {
+///         local: impl Fn(Range<usize>, &mut N) -> Result<Sums<N::Scalar>, Error> + Sync,
+///     ) -> Result<Sums<N::Scalar>, Error> {
 ///         let first = local(0..len / 2, grads)?;
 ///         let mut second_half = N::default();
 ///         let second = local(len / 2..len, &mut second_half)?;
@@ -178,8 +178,8 @@ pub trait Reduce {
         &self,
         len: usize,
         grads: &mut N,
-        local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
-    ) -> Result<Sums, Error>;
+        local: impl Fn(Range<usize>, &mut N) -> Result<Sums<N::Scalar>, Error> + Sync,
+    ) -> Result<Sums<N::Scalar>, Error>;
 }
 
 /// One process, one thread: the local sums are the sums.
@@ -191,8 +191,8 @@ impl Reduce for Local {
         &self,
         len: usize,
         grads: &mut N,
-        local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
-    ) -> Result<Sums, Error> {
+        local: impl Fn(Range<usize>, &mut N) -> Result<Sums<N::Scalar>, Error> + Sync,
+    ) -> Result<Sums<N::Scalar>, Error> {
         local(0..len, grads)
     }
 }

@@ -20,7 +20,7 @@ pub fn run<N: Network<64, 10, Scalar = f32>>(model: &N, out: &mut impl Write) ->
         let p = model.forward(&SVector::from_column_slice(image));
         write!(out, "label {label} predicted {} outputs", p.imax())?;
         for v in p.iter() {
-            write!(out, " {v:.7}")?;
+            write!(out, " {v}")?;
         }
         writeln!(out)?;
     }
@@ -41,37 +41,52 @@ fn train(out: &mut impl Write) -> Result {
             Err(e) => return writeln!(out, "training failed: {e}"),
         }
     }
-    write!(out, "xor after 200 steps: loss {loss:.7} outputs")?;
+    write!(out, "xor after 200 steps: loss {loss} outputs")?;
     for x in &xs {
-        write!(out, " {:.7}", net.forward(x)[0])?;
+        write!(out, " {}", net.forward(x)[0])?;
     }
     writeln!(out)
 }
 
-/// Classifies the ten images with the quantized `model`, writing the int8 outputs of its
-/// integer layers and the probabilities after dequantizing.
+/// The ten images as the quantized `model`'s int8 inputs: a `const fn`, so that the firmware
+/// has them from the compiler (as it would a table from a sensor's readings to int8 inputs)
+/// and computes no float.
 #[allow(dead_code)] // a build runs the float or the int8 models
-pub fn int8<N: Model, L: nn::Layers<64, 10>>(
+pub const fn inputs<N: Model, L: nn::Layers<64, 10>>(
     model: &nn::Int8<N, 64, 10, L>,
+) -> [[i8; 64]; 10] {
+    let mut inputs = [[0; 64]; 10];
+    let mut i = 0;
+    while i < 10 {
+        inputs[i] = model.quantize_input(&IMAGES[i]);
+        i += 1;
+    }
+    inputs
+}
+
+/// Classifies the ten images, given as the int8 `inputs`, with the quantized `model` in
+/// integers only, writing the int8 outputs of its last layer and the class they give.
+#[allow(dead_code)] // a build runs the float or the int8 models
+pub fn int8<N, L>(
+    model: &nn::Int8<N, 64, 10, L>,
+    inputs: &[[i8; 64]; 10],
     out: &mut impl Write,
-) -> Result {
+) -> Result
+where
+    N: Model<Output: nn::quant::IntegerClass>,
+    L: nn::Layers<64, 10>,
+{
     writeln!(
         out,
         "int8 model {}: {} parameters",
         N::ARCHITECTURE,
         N::PARAMS
     )?;
-    for (image, label) in IMAGES.iter().zip(LABELS) {
-        let x = SVector::from_column_slice(image);
-        let q = model.forward_int8(&model.quantize_input(&x));
-        let p = model.forward(&x);
-        write!(out, "label {label} predicted {} int8", p.imax())?;
+    for (x, label) in inputs.iter().zip(LABELS) {
+        let q = model.forward_int8(x);
+        write!(out, "label {label} predicted {} int8", model.class(&q))?;
         for v in q {
             write!(out, " {v}")?;
-        }
-        write!(out, " outputs")?;
-        for v in p.iter() {
-            write!(out, " {v:.7}")?;
         }
         writeln!(out)?;
     }

@@ -11,6 +11,8 @@
 //!   `microbit`, an nRF51: 256 KiB of flash, 16 KiB of RAM).
 //!
 //! The last line is the stack's high-water mark, found by painting the stack before the run.
+//! Before any output the firmware runs one inference of its model between two markers, whose
+//! instructions `.ci/firmware` counts (`measure`).
 //!
 //! ```text
 //! cd examples/firmware && cargo run --release                       # needs qemu-system-arm
@@ -27,6 +29,7 @@ use panic_halt as _;
 
 mod demo;
 mod images;
+mod measure;
 mod stack;
 
 network! {
@@ -49,21 +52,41 @@ static MODEL: Digits = Digits::TRAINED;
 static INT8: nn::Quantized<Digits> = Digits::INT8;
 #[cfg(feature = "large")]
 static LARGE: nn::Quantized<Large> = Large::INT8;
+/// The ten images as each int8 model's inputs, quantized by the compiler.
+#[cfg(feature = "int8")]
+static INPUTS: [[i8; 64]; 10] = demo::inputs(&Digits::INT8);
+#[cfg(feature = "large")]
+static LARGE_INPUTS: [[i8; 64]; 10] = demo::inputs(&Large::INT8);
+
+/// One inference of the build's model on the first image, as its API takes and gives it: what
+/// `.ci/firmware` counts the instructions of.
+fn infer() {
+    #[cfg(not(feature = "int8"))]
+    {
+        let x = SVector::from_column_slice(core::hint::black_box(&images::IMAGES[0]));
+        measure::count(|| MODEL.forward(&x));
+    }
+    #[cfg(all(feature = "int8", not(feature = "large")))]
+    measure::count(|| INT8.class(&INT8.forward_int8(core::hint::black_box(&INPUTS[0]))));
+    #[cfg(feature = "large")]
+    measure::count(|| LARGE.class(&LARGE.forward_int8(core::hint::black_box(&LARGE_INPUTS[0]))));
+}
 
 /// Runs the models this build holds, writing to `out`.
 fn run(out: &mut impl core::fmt::Write) -> core::fmt::Result {
     #[cfg(not(feature = "int8"))]
     demo::run(&MODEL, out)?;
     #[cfg(feature = "int8")]
-    demo::int8(&INT8, out)?;
+    demo::int8(&INT8, &INPUTS, out)?;
     #[cfg(feature = "large")]
-    demo::int8(&LARGE, out)?;
+    demo::int8(&LARGE, &LARGE_INPUTS, out)?;
     Ok(())
 }
 
 #[entry]
 fn main() -> ! {
     stack::paint();
+    infer();
     let ran = hio::hstdout().map(|mut out| {
         let ok = run(&mut out).is_ok();
         let used = stack::used();

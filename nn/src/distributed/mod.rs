@@ -45,8 +45,8 @@ pub(crate) use agree::{agree, digest, resumed_at};
 ///         &self,
 ///         len: usize,
 ///         grads: &mut N,
-///         local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
-///     ) -> Result<Sums, Error> {
+///         local: impl Fn(Range<usize>, &mut N) -> Result<Sums<N::Scalar>, Error> + Sync,
+///     ) -> Result<Sums<N::Scalar>, Error> {
 ///         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 ///         Local.reduce(len, grads, local)
 ///     }

@@ -95,8 +95,8 @@ impl<R: Reduce> Reduce for Mpi<R> {
         &self,
         len: usize,
         grads: &mut N,
-        local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
-    ) -> Result<Sums, Error> {
+        local: impl Fn(Range<usize>, &mut N) -> Result<Sums<N::Scalar>, Error> + Sync,
+    ) -> Result<Sums<N::Scalar>, Error> {
         let share = share(self, len);
         let start = share.start;
         let shifted =
@@ -106,7 +106,7 @@ impl<R: Reduce> Reduce for Mpi<R> {
         // forever: a failure travels as a count, and then every process returns an error.
         let sums = here.clone().unwrap_or_default();
         let failed = f64::from(u8::from(here.is_err()));
-        let mut totals = [sums.loss, sums.samples as f64, failed];
+        let mut totals = [sums.loss.to_f64(), sums.samples as f64, failed];
         self.sum(&mut totals);
         // The gradient is summed in the network's own scalar type, into which both convert
         // exactly.
@@ -117,7 +117,7 @@ impl<R: Reduce> Reduce for Mpi<R> {
         }
         let failure = || here.err().unwrap_or(Error::NonFinite("sample", 0, 0));
         ensure(totals[2] == 0.0, failure)?;
-        let loss = totals[0];
+        let loss = N::Scalar::cast(totals[0]);
         let samples = totals[1] as usize;
         Ok(Sums { loss, samples })
     }

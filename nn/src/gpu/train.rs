@@ -50,32 +50,33 @@ pub trait Update<N>: State<N> {
     /// The WGSL of one parameter's update, as `wgsl::optimizer` describes it.
     const UPDATE: &'static str;
     /// The hyperparameters of the next step, `h[0].y` onwards (at most 11).
-    fn hyperparameters(&self) -> Vec<f64>;
+    fn hyperparameters(&self) -> Vec<f32>;
     /// Counts a step that took.
     fn stepped(&mut self) {}
 }
 
-impl<N: Model> Update<N> for Sgd<N> {
+impl<N: Model<Scalar = f32>> Update<N> for Sgd<N> {
     const UPDATE: &'static str = "let v = h[0].z * s1 + g;
         w = w - h[0].y * v;
         if h[0].w == 0.0 { s1 = v; }";
-    fn hyperparameters(&self) -> Vec<f64> {
-        let plain = f64::from(u8::from(self.momentum == 0.0));
+    fn hyperparameters(&self) -> Vec<f32> {
+        let plain = f32::from(u8::from(self.momentum == 0.0));
         vec![self.lr, self.momentum, plain]
     }
 }
 
-impl<N: Model> Update<N> for Adam<N> {
+impl<N: Model<Scalar = f32>> Update<N> for Adam<N> {
     const UPDATE: &'static str = "s1 = h[0].z * s1 + h[1].x * g;
         s2 = h[0].w * s2 + h[1].y * g * g;
         let m_hat = s1 / h[1].z;
         let v_hat = s2 / h[1].w;
         w = h[2].x * w - h[0].y * m_hat / (sqrt(v_hat) + h[2].y);";
-    fn hyperparameters(&self) -> Vec<f64> {
+    fn hyperparameters(&self) -> Vec<f32> {
+        // As the CPU computes them, in `f32`.
         let (b1, b2) = self.betas;
-        let t = self.t as f64 + 1.0;
-        let correction1 = 1.0 - libm::pow(b1, t);
-        let correction2 = 1.0 - libm::pow(b2, t);
+        let t = self.t as f32 + 1.0;
+        let correction1 = 1.0 - libm::powf(b1, t);
+        let correction2 = 1.0 - libm::powf(b2, t);
         let decay = 1.0 - self.lr * self.weight_decay;
         vec![
             self.lr,
@@ -185,10 +186,9 @@ where
         N: Network<I, O>,
         L: Loss<N::Output>,
     {
-        let mut hyper = vec![1.0 / data.0.len() as f64];
+        let mut hyper = vec![1.0 / data.0.len() as f32];
         hyper.extend(self.optimizer.hyperparameters());
         hyper.resize(12, 0.0);
-        let hyper: Vec<f32> = hyper.into_iter().map(|h| h as f32).collect();
         net.device.write(&self.steps(net).hyper, 0, &hyper);
         let (loss, flag) = self.sums(net, data, true)?;
         ensure(flag & 1 == 0, || Error::NonFinite("gradient", 0, 0))?;

@@ -28,9 +28,12 @@ impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Saved for Int8<N
         values
     }
     fn decode(bytes: &[u8], offsets: &[usize]) -> Self {
+        let last = offsets.len() - 2;
         Self {
             input_scale: f32_array::<1>(bytes, offsets[0])[0],
             input_zero: i8_array::<1>(bytes, offsets[1])[0],
+            output_scale: f32_array::<1>(bytes, offsets[last])[0],
+            output_zero: i8_array::<1>(bytes, offsets[last + 1])[0],
             layers: L::read(bytes, &offsets[2..]),
             network: PhantomData,
         }

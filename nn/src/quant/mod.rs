@@ -202,8 +202,6 @@ impl<const I: usize, const O: usize> QDense<I, O> {
 pub trait Layers<const I: usize, const O: usize>: Clone + core::fmt::Debug + PartialEq {
     /// Computes the int8 outputs `y` for the int8 inputs `x`, whose zero point is `zero`.
     fn run(&self, x: &[i8; I], zero: i8, y: &mut [i8; O]);
-    /// The last layer's output scale and zero point, given the input's.
-    fn output(&self, input: (f32, i8)) -> (f32, i8);
     /// The chain whose layers' tensors start at `at`, six per layer, in the checked file
     /// `bytes`, its weights on the heap.
     #[cfg(feature = "alloc")]
@@ -216,9 +214,6 @@ pub trait Layers<const I: usize, const O: usize>: Clone + core::fmt::Debug + Par
 impl<const I: usize> Layers<I, I> for () {
     fn run(&self, x: &[i8; I], _: i8, y: &mut [i8; I]) {
         *y = *x;
-    }
-    fn output(&self, input: (f32, i8)) -> (f32, i8) {
-        input
     }
     #[cfg(feature = "alloc")]
     fn read(_: &[u8], _: &[usize]) -> Self {}
@@ -233,9 +228,6 @@ impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, 
         let mut h = [0; H];
         self.0.run(x, zero, &mut h);
         self.1.run(&h, self.0.output_zero, y);
-    }
-    fn output(&self, _: (f32, i8)) -> (f32, i8) {
-        self.1.output((self.0.output_scale, self.0.output_zero))
     }
     #[cfg(feature = "alloc")]
     fn read(bytes: &[u8], at: &[usize]) -> Self {
@@ -254,9 +246,20 @@ impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, 
     }
 }
 
-/// The quantized form of network `N`, from `I` inputs to `O` outputs: the input's scale and
-/// zero point and the chain of integer layers `L`; `N`'s output activation runs in float on
-/// the dequantized outputs. [`Quantized<N>`] names the type.
+/// The quantized form of network `N`, from `I` inputs to `O` outputs: the input's and the
+/// output's scale and zero point and the chain of integer layers `L`. [`Quantized<N>`] names
+/// the type.
+///
+/// Two ways to run it:
+/// - **In integers only**, for a firmware with no floating point at all (a core without an
+///   FPU then links no software floating point): [`quantize_input`](Self::quantize_input)
+///   (a `const fn`: inputs known while compiling, or a table from a sensor's readings to int8
+///   inputs, are quantized by the compiler), [`forward_int8`](Self::forward_int8) for the
+///   int8 outputs (the last layer's `z`, quantized) and [`class`](Self::class) for the class.
+///   The output's scale and zero point turn an int8 output into a real value,
+///   `s·(q - z)`, where the caller needs one.
+/// - **In float**, for convenience: [`forward`](Self::forward) quantizes, runs the integer
+///   layers, dequantizes and runs `N`'s output activation in float.
 ///
 /// ```
 /// use nn::prelude::*;
@@ -266,6 +269,11 @@ impl<const I: usize, const H: usize, const O: usize, R: Layers<H, O>> Layers<I, 
 /// let int8: nn::Quantized<Net> = nn::quantize(&net, &samples)?;
 /// for x in &samples {
 ///     assert!((int8.forward(x)[0] - net.forward(x)[0]).abs() < 0.02);
+///     // The same, in integers: the int8 output `q` is `z` plus the logit over the scale.
+///     let q = int8.forward_int8(&int8.quantize_input(&(*x).into()));
+///     let logit = int8.output_scale * f32::from(i16::from(q[0]) - i16::from(int8.output_zero));
+///     assert!((1.0 / (1.0 + (-logit).exp()) - int8.forward(x)[0]).abs() < 1e-6);
+///     assert_eq!(int8.class(&q), nn::class(net.forward(x).as_slice()));
 /// }
 /// # Ok::<(), nn::Error>(())
 /// ```
@@ -275,6 +283,13 @@ pub struct Int8<N, const I: usize, const O: usize, L> {
     pub input_scale: f32,
     /// The input's zero point `z`.
     pub input_zero: i8,
+    /// The output's scale: the last layer's, here so that it is a constant expression for an
+    /// embedded network: `Net::INT8.output_scale` (with `alloc`, whose heap rows give the
+    /// type a destructor, through a `static NET: Quantized<Net> = Net::INT8;` and
+    /// `NET.output_scale`).
+    pub output_scale: f32,
+    /// The output's zero point: the last layer's.
+    pub output_zero: i8,
     /// The integer layers.
     pub layers: L,
     /// The float network this is the quantized form of (zero-sized).
@@ -282,11 +297,36 @@ pub struct Int8<N, const I: usize, const O: usize, L> {
 }
 
 impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Int8<N, I, O, L> {
-    /// The int8 input for `x`: `clamp(round(x/s) + z, -128, 127)`.
-    pub fn quantize_input(&self, x: &SVector<f32, I>) -> [i8; I] {
-        let zero = f32::from(self.input_zero);
-        let q = x.map(|v| (libm::roundf(v / self.input_scale) + zero).clamp(-128.0, 127.0) as i8);
-        q.into()
+    /// The int8 input for the real values `x`: `clamp(round(x/s) + z, -128, 127)`, rounding
+    /// half away from zero (NaN counts as 0). A `const fn`: what is known while compiling
+    /// is quantized by the compiler, so that the firmware computes no float.
+    ///
+    /// ```
+    /// use nn::prelude::*;
+    /// network! { struct Net < 3 => 1 linear > }
+    /// let calibration = [SVector::from([0.0, 255.0, 7.0])];
+    /// let int8: nn::Quantized<Net> = nn::quantize(&Net::new(0), &calibration)?;
+    /// // The range [0, 255] in steps of 1 from -128.
+    /// assert_eq!((int8.input_scale, int8.input_zero), (1.0, -128));
+    /// assert_eq!(int8.quantize_input(&[0.5, 2.5, 300.0]), [-127, -125, 127]);
+    /// assert_eq!(int8.quantize_input(&[-0.5, f32::NAN, 127.4]), [-128, -128, -1]);
+    /// # Ok::<(), nn::Error>(())
+    /// ```
+    pub const fn quantize_input(&self, x: &[f32; I]) -> [i8; I] {
+        let mut q = [0; I];
+        let mut i = 0;
+        while i < I {
+            // `r`, clamped so that its integer part fits an `i32`; a NaN stays NaN.
+            let r = x[i] / self.input_scale;
+            let r = if r > 1e6 { 1e6 } else if r < -1e6 { -1e6 } else { r };
+            let whole = r as i32;
+            let fraction = r - whole as f32;
+            let rounded = whole + (fraction >= 0.5) as i32 - (fraction <= -0.5) as i32;
+            let shifted = rounded + self.input_zero as i32;
+            q[i] = if shifted > 127 { 127 } else if shifted < -128 { -128 } else { shifted as i8 };
+            i += 1;
+        }
+        q
     }
 
     /// The int8 outputs for the int8 input `x`: integers only.
@@ -296,16 +336,42 @@ impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Int8<N, I, O, L>
         y
     }
 
+    /// The class of the int8 outputs `y`, as [`crate::class`] gives it from the float
+    /// outputs, in integers: the first largest output, or for one output whether it is at
+    /// least the output's zero point. Softmax and sigmoid keep the order of their inputs, and
+    /// sigmoid's 0.5 is a logit of 0, so the class is that of [`forward`](Self::forward) (for
+    /// one output, as long as the output's scale is over `1e-7`, as a calibrated one is).
+    pub fn class(&self, y: &[i8; O]) -> usize
+    where
+        N::Output: IntegerClass,
+    {
+        match O {
+            1 => usize::from(y[0] >= self.output_zero),
+            _ => (0..O).fold(0, |m, i| if y[i] > y[m] { i } else { m }),
+        }
+    }
+
     /// The output for `x`: quantized, run in integers, dequantized (`s·(q - z)`), then the
     /// output activation.
     pub fn forward(&self, x: &SVector<f32, I>) -> SVector<f32, O> {
-        let q = self.forward_int8(&self.quantize_input(x));
-        let (scale, zero) = self.layers.output((self.input_scale, self.input_zero));
-        let mut y = SVector::from(q.map(|q| scale * f32::from(i16::from(q) - i16::from(zero))));
+        let q = self.forward_int8(&self.quantize_input(&x.data.0[0]));
+        let zero = i16::from(self.output_zero);
+        let real = |q: i8| self.output_scale * f32::from(i16::from(q) - zero);
+        let mut y = SVector::from(q.map(real));
         N::Output::forward(y.as_mut_slice(), O);
         y
     }
 }
+
+/// An output activation whose class [`Int8::class`] finds from the int8 outputs without
+/// running it: `softmax` and `sigmoid`.
+#[diagnostic::on_unimplemented(
+    message = "`Int8::class` needs a softmax or sigmoid output layer, not `{Self}`",
+    note = "the class of another output activation is `nn::class` of `forward`'s outputs"
+)]
+pub trait IntegerClass: Activation {}
+impl IntegerClass for crate::Softmax {}
+impl IntegerClass for crate::Sigmoid {}
 
 /// A network that quantizes: its hidden layers are `relu` or `linear`. `network!` implements
 /// it for such networks, naming the quantized type.
