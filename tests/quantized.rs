@@ -315,7 +315,14 @@ fn inputs_quantize_in_a_const_fn_as_the_scheme_says() {
     let s = net.input_scale;
     let z = f32::from(net.input_zero);
     let scheme = |x: f32| (libm::roundf(x / s) + z).clamp(-128.0, 127.0) as i8;
-    let mut values = vec![0.0, -0.0, f32::MAX, f32::MIN, f32::INFINITY, f32::NEG_INFINITY];
+    let mut values = vec![
+        0.0,
+        -0.0,
+        f32::MAX,
+        f32::MIN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+    ];
     values.extend((-300..300).map(|k| (k as f32 + 0.5) * s));
     values.extend((-300..300).map(|k| k as f32 * s * 0.37));
     values.extend((0..200).map(|k| 1e-3 * (k as f32 - 100.0)));
@@ -338,12 +345,18 @@ fn the_output_quantization_is_the_last_layers() {
     static NET: Quantized<Fixture> = Fixture::INT8;
     const SCALE: f32 = NET.output_scale;
     let last = &Fixture::INT8.layers.1 .1 .0;
-    assert_eq!((SCALE, Fixture::INT8.output_zero), (last.output_scale, last.output_zero));
+    assert_eq!(
+        (SCALE, Fixture::INT8.output_zero),
+        (last.output_scale, last.output_zero)
+    );
     let loaded: Quantized<Fixture> = nn::load("tests/fixtures/quant_int8.safetensors").unwrap();
     assert_eq!(loaded.output_scale, last.output_scale);
     assert_eq!(loaded.output_zero, last.output_zero);
     let ours = nn::quantize(&Fixture::FLOAT, &calibration()).unwrap();
-    assert_eq!((ours.output_scale, ours.output_zero), (SCALE, last.output_zero));
+    assert_eq!(
+        (ours.output_scale, ours.output_zero),
+        (SCALE, last.output_zero)
+    );
 }
 
 network! { struct Binary < 64 => 16 relu => 1 sigmoid > }
@@ -376,5 +389,8 @@ fn the_class_in_integers_is_the_class_of_the_outputs() {
         ties += usize::from(q[0] == int8.output_zero);
     }
     assert!(classes[0] > 100 && classes[1] > 100, "{classes:?}");
-    assert!(ties > 0, "no tie and no output at the zero point: the test misses `>=`");
+    assert!(
+        ties > 0,
+        "no tie and no output at the zero point: the test misses `>=`"
+    );
 }

@@ -17,9 +17,8 @@ pub fn heap(def: &NetworkDef, sizes: &[usize], scalar: usize) -> Result<bool> {
             0 => Some(0),
             _ => sizes[i].checked_mul(sizes[i - 1] + 1),
         };
-        params = layer
-            .and_then(|p| params.checked_add(p))
-            .unwrap_or(usize::MAX);
+        let total = layer.and_then(|p| params.checked_add(p));
+        params = total.unwrap_or(usize::MAX);
         widest = widest.max(sizes[i]);
         let batch = widest.saturating_mul(CHUNK);
         if params.max(batch).saturating_mul(scalar) > isize::MAX as usize {

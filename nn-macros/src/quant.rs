@@ -10,9 +10,8 @@ use quote::{format_ident, quote};
 /// integer form.
 pub fn quantizes(model: &Model) -> bool {
     let hidden = &model.activations[..model.activations.len() - 1];
-    hidden
-        .iter()
-        .all(|a| a.name == "relu" || a.name == "linear")
+    let integer = |a: &crate::validate::Activation| a.name == "relu" || a.name == "linear";
+    hidden.iter().all(integer)
 }
 
 /// `impl Quantize` for a network whose hidden layers are relu or linear.
@@ -21,11 +20,8 @@ pub fn quantizes(model: &Model) -> bool {
 /// Int8 = ::nn::Int8<Self, 2, 1, (QDense<2, 4>, (QDense<4, 1>, ()))>; }`.
 pub fn quantize(model: &Model) -> Option<TokenStream> {
     let name = &model.def.name;
-    let sizes: Vec<_> = model
-        .sizes
-        .iter()
-        .map(|&s| Literal::usize_unsuffixed(s))
-        .collect();
+    let sizes = model.sizes.iter().map(|&s| Literal::usize_unsuffixed(s));
+    let sizes: Vec<_> = sizes.collect();
     let input = &sizes[0];
     let output = &sizes[sizes.len() - 1];
     let chain = sizes.windows(2).rev().fold(quote!(()), |rest, w| {

@@ -38,17 +38,17 @@
 //! | file | lines | what it shows |
 //! |---|---|---|
 //! | `nn-macros/src/lib.rs` | 20 | the `network!` entry point: parse, validate, expand |
-//! | `nn-macros/src/ast.rs` | 73 | the declaration as written, with its spans |
+//! | `nn-macros/src/ast.rs` | 69 | the declaration as written, with its spans |
 //! | `nn-macros/src/validate.rs` | 79 | sizes, activations, the storage rule |
 //! | `nn-macros/src/expand.rs` | 127 | the struct, the unrolled forward and backward chains |
 //! | `nn/src/lib.rs` | 62 | this file: the reading path, the modules, the re-exports |
-//! | `nn/src/float.rs` | 28 | [`Float`]: `f32` or `f64` |
+//! | `nn/src/float.rs` | 29 | [`Float`]: `f32` or `f64` |
 //! | `nn/src/storage.rs` | 37 | where a matrix's numbers live: [`Values`], [`Buffer`], [`Inline`] |
 //! | `nn/src/inline.rs` | 7 | when a network is inline ([`INLINE_BYTES`], [`CHUNK`]) |
 //! | `nn/src/gemm.rs` | 49 | the products seam: [`gemm`] |
 //! | `nn/src/activation.rs` | 69 | `f` and `f'` side by side ([`Activation`]) |
 //! | `nn/src/dense.rs` | 89 | [`Dense`]: `z = W·x + b` and its three products |
-//! | `nn/src/network.rs` | 71 | [`Model`] and [`Network`]: parameters, forward, backward |
+//! | `nn/src/network.rs` | 72 | [`Model`] and [`Network`]: parameters, forward, backward |
 //! | `nn/src/loss.rs` | 77 | the losses and their `δ = ∂L/∂z` ([`Loss`]) |
 //! | `nn/src/optim.rs` | 68 | [`Optimizer`] and [`Sgd`] |
 //! | `nn/src/train.rs` | 100 | [`Trainer::step`] and the reduction seam, [`Reduce`] |

@@ -61,27 +61,17 @@ impl Table {
     /// # Errors
     /// As [`Table::read_csv`].
     pub fn from_csv(reader: impl std::io::Read, target: &str) -> Result<Self, Error> {
-        let mut csv = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(reader);
+        let mut builder = csv::ReaderBuilder::new();
+        let mut csv = builder.trim(csv::Trim::All).from_reader(reader);
         let read_error = |e: csv::Error| DataError::Read("the CSV data".into(), e.to_string());
-        let header: Vec<String> = csv
-            .headers()
-            .map_err(read_error)?
-            .iter()
-            .map(Into::into)
-            .collect();
+        let header = csv.headers().map_err(read_error)?;
+        let header: Vec<String> = header.iter().map(Into::into).collect();
         let Some(y) = header.iter().position(|name| name == target) else {
             return Err(DataError::UnknownColumn(target.into(), header).into());
         };
-        let mut table = Self {
-            names: header
-                .iter()
-                .filter(|name| *name != target)
-                .cloned()
-                .collect(),
-            ..Self::default()
-        };
+        let mut table = Self::default();
+        let features = header.iter().filter(|name| *name != target);
+        table.names = features.cloned().collect();
         for record in csv.records() {
             let record = record.map_err(|e| match e.kind() {
                 csv::ErrorKind::UnequalLengths {
@@ -189,10 +179,8 @@ impl Table {
         } else if classes > O.max(2) {
             return Err(DataError::Shape("classes", O.max(2), classes).into());
         }
-        let inputs = self
-            .rows
-            .iter()
-            .map(|row| SVector::from_fn(|i, _| T::cast(row[i])));
+        let input = |row: &Vec<f64>| SVector::from_fn(|i, _| T::cast(row[i]));
+        let inputs = self.rows.iter().map(input);
         let targets = self.labels.iter().map(|&class| one_hot(class));
         Ok((inputs.collect(), targets.collect()))
     }
@@ -230,22 +218,14 @@ impl Scaler {
         table.check()?;
         let n = table.rows.len().max(1) as f64;
         let columns = 0..table.names.len();
-        let mean: Vec<f64> = columns
-            .clone()
-            .map(|j| table.rows.iter().map(|row| row[j]).sum::<f64>() / n)
-            .collect();
+        let mean = |j: usize| table.rows.iter().map(|row| row[j]).sum::<f64>() / n;
+        let mean: Vec<f64> = columns.clone().map(mean).collect();
         let variance = |j: usize| {
-            table
-                .rows
-                .iter()
-                .map(|row| (row[j] - mean[j]).powi(2))
-                .sum::<f64>()
-                / n
+            let squares = table.rows.iter().map(|row| (row[j] - mean[j]).powi(2));
+            squares.sum::<f64>() / n
         };
-        let std = columns
-            .map(variance)
-            .map(|v| if v > 0.0 { v.sqrt() } else { 1.0 });
-        let std = std.collect();
+        let deviation = |v: f64| if v > 0.0 { v.sqrt() } else { 1.0 };
+        let std = columns.map(variance).map(deviation).collect();
         Ok(Self { mean, std })
     }
 
@@ -296,11 +276,8 @@ impl Scaler {
             return Ok(());
         };
         // Column `j` of the weights (nalgebra keeps them column by column) multiplies input `j`.
-        for ((column, m), s) in weight
-            .chunks_exact_mut(outputs)
-            .zip(&self.mean)
-            .zip(&self.std)
-        {
+        let columns = weight.chunks_exact_mut(outputs).zip(&self.mean);
+        for ((column, m), s) in columns.zip(&self.std) {
             for (w, b) in column.iter_mut().zip(bias.iter_mut()) {
                 *w = N::Scalar::cast(w.to_f64() / s);
                 *b = N::Scalar::cast(b.to_f64() - w.to_f64() * m);

@@ -175,11 +175,8 @@ impl<N: Model> Progress<N> {
         let best = network();
         optimizer.buffers().into_iter().for_each(|b| *b = network());
         let saved = header[HEADER..].iter();
-        optimizer
-            .counters()
-            .into_iter()
-            .zip(saved)
-            .for_each(|(c, &v)| *c = v as u64);
+        let counters = optimizer.counters().into_iter().zip(saved);
+        counters.for_each(|(c, &v)| *c = v as u64);
         let stopped = header[1] != 0.0;
         let best_loss = header[3];
         Ok(Self {

@@ -94,8 +94,8 @@ impl Layout {
         }
         let offsets = tensors
             .into_iter()
-            .map(|tensor| check(&file, bytes, tensor))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|tensor| check(&file, bytes, tensor));
+        let offsets = offsets.collect::<Result<Vec<_>, _>>()?;
         if self.dtype == "I8" {
             crate::quant::layout::check(&self.shapes, bytes, &offsets)?;
         }

@@ -115,10 +115,8 @@ pub fn state_dict<N: Model>(net: &N) -> Vec<Tensor<N::Scalar>> {
 /// [`LoadError::NonFinite`], naming the tensor.
 pub fn load_state_dict<N: Model>(tensors: &[Tensor<N::Scalar>]) -> Result<N, Error> {
     let expected = layout::<N>().tensors();
-    if let Some(extra) = tensors
-        .iter()
-        .find(|t| expected.iter().all(|e| e.0 != t.name))
-    {
+    let unexpected = |t: &&Tensor<N::Scalar>| expected.iter().all(|e| e.0 != t.name);
+    if let Some(extra) = tensors.iter().find(unexpected) {
         return Err(Error::Load(LoadError::UnexpectedTensor(extra.name.clone())));
     }
     let mut net = N::default();
@@ -136,9 +134,8 @@ pub fn load_state_dict<N: Model>(tensors: &[Tensor<N::Scalar>]) -> Result<N, Err
         } else if !crate::network::finite(&t.values) {
             return Err(Error::Load(LoadError::NonFinite(name)));
         }
-        row_major(&shape)
-            .zip(&t.values)
-            .for_each(|(i, &v)| to[i] = v);
+        let places = row_major(&shape).zip(&t.values);
+        places.for_each(|(i, &v)| to[i] = v);
     }
     Ok(net)
 }

@@ -113,10 +113,8 @@ where
     let to_f64 = |x: &SVector<N::Scalar, I>| x.iter().map(|v| v.to_f64()).collect();
     let mut samples: Vec<Vec<f64>> = samples.iter().map(to_f64).collect();
     crate::error::ensure(!samples.is_empty(), || Error::EmptyData)?;
-    if let Some(i) = samples
-        .iter()
-        .position(|x| x.iter().any(|v| !v.is_finite()))
-    {
+    let not_finite = |x: &Vec<f64>| x.iter().any(|v| !v.is_finite());
+    if let Some(i) = samples.iter().position(not_finite) {
         return Err(Error::Calibration(i));
     }
     let (mut scale, zero) = range(&samples);
@@ -139,10 +137,8 @@ where
                 sum
             }
         };
-        samples = samples
-            .iter()
-            .map(|x| (0..o).map(|r| z(x, r)).collect())
-            .collect();
+        let outputs = |x: &Vec<f64>| (0..o).map(|r| z(x, r)).collect();
+        samples = samples.iter().map(outputs).collect();
         let (output, zero) = range(&samples);
         let mut parts: [Vec<u8>; 4] = Default::default();
         for r in 0..o {

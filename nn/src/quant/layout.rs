@@ -26,9 +26,8 @@ pub fn tensors(shapes: &[(usize, usize)]) -> Vec<(String, Vec<usize>, &'static s
             ("output_scale", vec![1], "F32"),
             ("output_zero_point", vec![1], "I8"),
         ];
-        let parts = parts.into_iter();
-        tensors
-            .extend(parts.map(|(part, shape, dtype)| (format!("layers.{i}.{part}"), shape, dtype)));
+        let named = |(part, shape, dtype)| (format!("layers.{i}.{part}"), shape, dtype);
+        tensors.extend(parts.into_iter().map(named));
     }
     tensors
 }
@@ -62,10 +61,8 @@ pub fn check(shapes: &[(usize, usize)], bytes: &[u8], offsets: &[usize]) -> Resu
                 return Err(error(t + 2, why));
             }
             let row = &bytes[offsets[t] + r * n..][..n];
-            let sum: i64 = row
-                .iter()
-                .map(|&w| i64::from((w as i8).unsigned_abs()))
-                .sum();
+            let magnitudes = row.iter().map(|&w| i64::from((w as i8).unsigned_abs()));
+            let sum: i64 = magnitudes.sum();
             if sum * 255 + i64::from(int(t + 1, r)).abs() > i64::from(i32::MAX) {
                 let why = format!("output {r}'s sum could overflow its int32 accumulator");
                 return Err(error(t + 1, why));

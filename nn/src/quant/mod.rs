@@ -177,20 +177,15 @@ impl<const I: usize, const O: usize> QDense<I, O> {
     /// The six tensors' little-endian bytes, in the order [`QDense::read`] takes them.
     #[cfg(feature = "alloc")]
     pub fn tensors(&self) -> [alloc::vec::Vec<u8>; 6] {
-        let weight = self
-            .weight
-            .as_flattened()
-            .iter()
-            .flat_map(|v| v.to_le_bytes());
-        let shift = self.shift.iter().flat_map(|v| v.to_le_bytes());
+        let weight = self.weight.as_flattened().iter();
+        let shift = self.shift.iter();
+        let bias = self.bias.iter();
+        let multiplier = self.multiplier.iter();
         [
-            weight.collect(),
-            self.bias.iter().flat_map(|v| v.to_le_bytes()).collect(),
-            self.multiplier
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect(),
-            shift.collect(),
+            weight.flat_map(|v| v.to_le_bytes()).collect(),
+            bias.flat_map(|v| v.to_le_bytes()).collect(),
+            multiplier.flat_map(|v| v.to_le_bytes()).collect(),
+            shift.flat_map(|v| v.to_le_bytes()).collect(),
             self.output_scale.to_le_bytes().into(),
             self.output_zero.to_le_bytes().into(),
         ]
@@ -316,14 +311,13 @@ impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Int8<N, I, O, L>
         let mut q = [0; I];
         let mut i = 0;
         while i < I {
-            // `r`, clamped so that its integer part fits an `i32`; a NaN stays NaN.
-            let r = x[i] / self.input_scale;
-            let r = if r > 1e6 { 1e6 } else if r < -1e6 { -1e6 } else { r };
+            // `r` beyond ±256 ends at -128 or 127 whatever the zero point; a NaN stays NaN.
+            let r = (x[i] / self.input_scale).clamp(-256.0, 256.0);
             let whole = r as i32;
             let fraction = r - whole as f32;
             let rounded = whole + (fraction >= 0.5) as i32 - (fraction <= -0.5) as i32;
-            let shifted = rounded + self.input_zero as i32;
-            q[i] = if shifted > 127 { 127 } else if shifted < -128 { -128 } else { shifted as i8 };
+            let shifted = (rounded + self.input_zero as i32) as f32;
+            q[i] = shifted.clamp(-128.0, 127.0) as i8;
             i += 1;
         }
         q
