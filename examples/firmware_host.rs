@@ -3,8 +3,12 @@
 //! `.ci/firmware` can check that the microcontroller computes the same numbers.
 //!
 //! ```text
-//! cargo run --release --example firmware_host -- [float|int8|large]
+//! cargo run --release --example firmware_host --features libm -- [float|int8|large]
 //! ```
+//!
+//! With `--features libm` (as `.ci/firmware` builds it) nn computes `exp` and `tanh` with the
+//! libm crate, as the firmware does, and every number equals the device's; without it, with the
+//! system's, and a float may differ in its last bit.
 //!
 //! `float` is the default firmware, `int8` its `--features int8` build, `large` its
 //! `--features int8,large` build.

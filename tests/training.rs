@@ -442,3 +442,38 @@ fn a_single_output_is_classified_by_its_side_of_one_half() {
     let ys = [SVector::from([1.0]), SVector::from([0.0])];
     assert_eq!(nn::evaluate(&net, (&xs, &ys), Mse).accuracy, 0.5);
 }
+
+network! { struct Wide < 784 => 128 relu => 10 softmax > }
+network! { struct Wide64: f64 < 784 => 128 relu => 10 softmax > }
+
+/// `Model::new` computes in the network's scalar: each weight is `limit·(2u - 1)` for `u` of 53
+/// random bits, within 2 ulps of `limit` of the same formula in `f64` (for a weight near 0 that
+/// is many of its own ulps: the same uniform distribution), He's limit for relu and Glorot's for
+/// softmax. Mutations caught: the limit's fan, the 53 bits' shift, the scale's factor of 2.
+#[test]
+fn initialisation_is_the_f64_formula_in_the_networks_scalar() {
+    fn check<N: Model>(seed: u64, ulps: f64) {
+        use rand::{rngs::Xoshiro256PlusPlus, RngExt, SeedableRng};
+        let net = N::new(seed);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        for (w, layer) in net.params().step_by(2).zip(N::LAYERS) {
+            let fan = match layer.init {
+                nn::Init::He => layer.inputs,
+                nn::Init::Glorot => layer.inputs + layer.outputs,
+            };
+            let limit = (6.0 / fan as f64).sqrt();
+            let tolerance = ulps * limit * f64::from(f32::EPSILON);
+            for &w in w {
+                let expected = limit * (2.0 * rng.random::<f64>() - 1.0);
+                let w = nn::Float::to_f64(w);
+                assert!((w - expected).abs() <= tolerance, "{w} against {expected}");
+                assert!(w.abs() <= limit);
+            }
+        }
+    }
+    for seed in 0..3 {
+        check::<Wide>(seed, 2.0);
+        // In f64, the same formula up to f64's rounding.
+        check::<Wide64>(seed, 1e-8);
+    }
+}

@@ -73,6 +73,10 @@
 //!   rayon's threads.
 //! - `distributed`: data-parallel training across the processes of an MPI job
 //!   (`nn::distributed::Mpi`; needs Open MPI, and `libclang` to build its bindings).
+//! - `gpu`: forward passes and training on a GPU through wgpu (`nn::gpu`).
+//! - `libm`: `exp`, `ln`, `tanh` and the rest from the libm crate even with `std`, as without
+//!   it: the same bits on every platform, such as a host computing what a microcontroller
+//!   computes, at some cost in speed where the system's libm is faster.
 //!
 //! Without the default features the crate is `#![no_std]` and needs no allocator: inline
 //! networks, forward, backward, losses, optimizers and [`Trainer::step`] allocate nothing.

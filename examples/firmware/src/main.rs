@@ -5,10 +5,12 @@
 //!   digits model of `examples/digits.rs` classifies them and a small network trains on the
 //!   device.
 //! - With `--features int8`, the digits model quantized by `examples/quantize.rs` classifies
-//!   them in integers; with `--features int8,large` so does a quantized model of 167 k
-//!   parameters, whose 669 kB of f32 would not fit the LM3S6965's 256 KiB of flash. Built for
-//!   `thumbv6m-none-eabi`, this runs on a Cortex-M0 without a floating-point unit (QEMU's
-//!   `microbit`, an nRF51: 256 KiB of flash, 16 KiB of RAM).
+//!   them in integers only (the images quantized by the compiler, `forward_int8`, `class`): the
+//!   firmware links no floating point; with `--features int8,large` so does a quantized model
+//!   of 167 k parameters, whose 669 kB of f32 would not fit the LM3S6965's 256 KiB of flash.
+//! - Built for `thumbv6m-none-eabi`, this runs on a Cortex-M0 without a floating-point unit
+//!   (QEMU's `microbit`, an nRF51: 256 KiB of flash, 16 KiB of RAM); for
+//!   `thumbv7em-none-eabihf`, on a Cortex-M4F (QEMU's `mps2-an386`).
 //!
 //! The last line is the stack's high-water mark, found by painting the stack before the run.
 //! Before any output the firmware runs one inference of its model between two markers, whose
