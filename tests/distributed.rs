@@ -280,8 +280,8 @@ impl Reduce for Halves {
         &self,
         len: usize,
         grads: &mut N,
-        local: impl Fn(Range<usize>, &mut N) -> Result<Sums, Error> + Sync,
-    ) -> Result<Sums, Error> {
+        local: impl Fn(Range<usize>, &mut N) -> Result<Sums<N::Scalar>, Error> + Sync,
+    ) -> Result<Sums<N::Scalar>, Error> {
         let first = local(0..len / 2, grads)?;
         let mut second_half = N::default();
         let second = local(len / 2..len, &mut second_half)?;

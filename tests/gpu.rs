@@ -293,7 +293,7 @@ fn bad_steps_change_nothing() {
     let net = Xor::new(1);
     let Some(mut gpu) = on_gpu(&net) else { return };
     let (xs, ys) = samples::<2, 1>(8, Targets::Binary, 3);
-    let mut trainer = nn::gpu::Trainer::new(Sgd::new(f64::INFINITY, 0.9), BinaryCrossEntropy);
+    let mut trainer = nn::gpu::Trainer::new(Sgd::new(f32::INFINITY, 0.9), BinaryCrossEntropy);
     let stepped = trainer.step(&mut gpu, (&xs, &ys));
     assert_eq!(stepped, Err(Error::NonFinite("weights", 0, 0)));
     assert_eq!(gpu.to_cpu().unwrap(), net);
