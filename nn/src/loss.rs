@@ -106,6 +106,6 @@ impl<A: Activation + OutputFor<Self>> Loss<A> for CrossEntropy {
 }
 
 /// The index of the largest value (the first of equal ones; 0 for none).
-pub(crate) fn largest<T: Float>(v: &[T]) -> usize {
+pub(crate) fn largest<T: PartialOrd>(v: &[T]) -> usize {
     (0..v.len()).fold(0, |m, i| if v[i] > v[m] { i } else { m })
 }

@@ -341,7 +341,7 @@ impl<N: Model, const I: usize, const O: usize, L: Layers<I, O>> Int8<N, I, O, L>
     {
         match O {
             1 => usize::from(y[0] >= self.output_zero),
-            _ => (0..O).fold(0, |m, i| if y[i] > y[m] { i } else { m }),
+            _ => crate::loss::largest(y),
         }
     }
 
